@@ -1,0 +1,261 @@
+//! privzone's one error vocabulary: each variant is an Onezone error id (reference §6) with its
+//! details. The HTTP layer maps these to status codes in exactly one place.
+
+use serde_json::{json, Value};
+
+/// Why authentication failed: the `details.authError` of a 401.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthError {
+    BadToken,
+    TokenRevoked,
+    NotAnAccessToken,
+    UserBlocked,
+    BadBasicCredentials,
+    BasicAuthDisabled,
+}
+
+impl AuthError {
+    pub fn id(&self) -> &'static str {
+        match self {
+            AuthError::BadToken => "badToken",
+            AuthError::TokenRevoked => "tokenRevoked",
+            AuthError::NotAnAccessToken => "notAnAccessToken",
+            AuthError::UserBlocked => "userBlocked",
+            AuthError::BadBasicCredentials => "badBasicCredentials",
+            AuthError::BasicAuthDisabled => "basicAuthDisabled",
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        let description = match self {
+            AuthError::BadToken => "Provided token could not be understood by the server.",
+            AuthError::TokenRevoked => "Provided token has been revoked.",
+            AuthError::NotAnAccessToken => "Provided token is not an access token.",
+            AuthError::UserBlocked => "This user account has been blocked.",
+            AuthError::BadBasicCredentials => "Invalid username or password.",
+            AuthError::BasicAuthDisabled => "Basic auth is disabled for this user.",
+        };
+        match self {
+            AuthError::NotAnAccessToken => json!({
+                "id": self.id(),
+                "description": description,
+                "details": {"received": "invite"}
+            }),
+            _ => json!({"id": self.id(), "description": description}),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    #[error("unauthorized")]
+    Unauthorized,
+    #[error("unauthorized: {0:?}")]
+    BadAuth(AuthError),
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("already exists")]
+    AlreadyExists,
+    #[error("relation already exists")]
+    RelationAlreadyExists { child_type: &'static str, child_id: String, parent_type: &'static str, parent_id: String },
+    #[error("relation does not exist")]
+    RelationDoesNotExist { child_type: &'static str, child_id: String, parent_type: &'static str, parent_id: String },
+    #[error("cannot add relation to self")]
+    CannotAddRelationToSelf,
+    #[error("malformed data")]
+    MalformedData,
+    #[error("missing required value {0}")]
+    MissingRequiredValue(String),
+    #[error("missing at least one of {0:?}")]
+    MissingAtLeastOneValue(Vec<String>),
+    #[error("bad value list of strings {0}")]
+    BadValueListOfStrings(String),
+    #[error("bad value list not allowed {key}")]
+    BadValueListNotAllowed { key: String, allowed: Vec<String> },
+    #[error("bad value not allowed {key}")]
+    BadValueNotAllowed { key: String, allowed: Vec<String> },
+    #[error("bad value string {0}")]
+    BadValueString(String),
+    #[error("bad value json {0}")]
+    BadValueJson(String),
+    #[error("bad value empty {0}")]
+    BadValueEmpty(String),
+    #[error("bad value id not found {0}")]
+    BadValueIdNotFound(String),
+    #[error("bad value name")]
+    BadValueName,
+    #[error("bad value boolean {0}")]
+    BadValueBoolean(String),
+    #[error("bad value xml {0}")]
+    BadValueXml(String),
+    #[error("bad value text too large {key}")]
+    BadValueTextTooLarge { key: String, limit: usize },
+    #[error("bad value too long {key}")]
+    BadValueTooLong { key: String, limit: usize },
+    #[error("bad value token {0}")]
+    BadValueToken(String),
+    #[error("bad value password")]
+    BadValuePassword,
+    #[error("cannot delete non-empty handle service")]
+    CannotDeleteNonEmptyHandleService,
+    #[error("protected group")]
+    ProtectedGroup,
+    #[error("cannot remove last owner")]
+    CannotRemoveLastOwner { entity_type: &'static str, entity_id: String },
+    #[error("not supported")]
+    NotSupported,
+    #[error("payload too large")]
+    PayloadTooLarge { limit: usize },
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("service unavailable")]
+    ServiceUnavailable,
+    #[error("internal server error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn id(&self) -> &'static str {
+        match self {
+            Error::Unauthorized | Error::BadAuth(_) => "unauthorized",
+            Error::Forbidden => "forbidden",
+            Error::NotFound => "notFound",
+            Error::AlreadyExists => "alreadyExists",
+            Error::RelationAlreadyExists { .. } => "relationAlreadyExists",
+            Error::RelationDoesNotExist { .. } => "relationDoesNotExist",
+            Error::CannotAddRelationToSelf => "cannotAddRelationToSelf",
+            Error::MalformedData => "malformedData",
+            Error::MissingRequiredValue(_) => "missingRequiredValue",
+            Error::MissingAtLeastOneValue(_) => "missingAtLeastOneValue",
+            Error::BadValueListOfStrings(_) => "badValueListOfStrings",
+            Error::BadValueListNotAllowed { .. } => "badValueListNotAllowed",
+            Error::BadValueNotAllowed { .. } => "badValueNotAllowed",
+            Error::BadValueString(_) => "badValueString",
+            Error::BadValueJson(_) => "badValueJSON",
+            Error::BadValueEmpty(_) => "badValueEmpty",
+            Error::BadValueIdNotFound(_) => "badValueIdNotFound",
+            Error::BadValueName => "badValueName",
+            Error::BadValueBoolean(_) => "badValueBoolean",
+            Error::BadValueXml(_) => "badValueXML",
+            Error::BadValueTextTooLarge { .. } => "badValueTextTooLarge",
+            Error::BadValueTooLong { .. } => "badValueTooLong",
+            Error::BadValueToken(_) => "badValueToken",
+            Error::BadValuePassword => "badValuePassword",
+            Error::CannotDeleteNonEmptyHandleService => "cannotDeleteNonEmptyHandleService",
+            Error::ProtectedGroup => "protectedGroup",
+            Error::CannotRemoveLastOwner { .. } => "cannotRemoveLastOwner",
+            Error::NotSupported => "notSupported",
+            Error::PayloadTooLarge { .. } => "badValueTextTooLarge",
+            Error::UnsupportedMediaType => "unsupportedMediaType",
+            Error::MethodNotAllowed => "notSupported",
+            Error::ServiceUnavailable => "serviceUnavailable",
+            Error::Internal(_) => "internalServerError",
+        }
+    }
+
+    pub fn description(&self) -> String {
+        fn list(v: &[String]) -> String {
+            v.join(", ")
+        }
+        match self {
+            Error::Unauthorized => "You must authenticate yourself to perform this operation.".into(),
+            Error::BadAuth(_) => "Provided authentication is not valid (see details).".into(),
+            Error::Forbidden => "You are not authorized to perform this operation.".into(),
+            Error::NotFound => "The resource could not be found.".into(),
+            Error::AlreadyExists => "The resource already exists.".into(),
+            Error::RelationAlreadyExists { child_type, child_id, parent_type, parent_id } => {
+                format!("Bad value: {child_type}:{child_id} is already a member of {parent_type}:{parent_id}.")
+            }
+            Error::RelationDoesNotExist { child_type, child_id, parent_type, parent_id } => {
+                format!("Bad value: {child_type}:{child_id} is not a member of {parent_type}:{parent_id}.")
+            }
+            Error::CannotAddRelationToSelf => "Cannot add relation to self.".into(),
+            Error::MalformedData => "Provided data could not be understood by the server.".into(),
+            Error::MissingRequiredValue(k) => format!("Missing required value: {k}."),
+            Error::MissingAtLeastOneValue(keys) => {
+                let keys: Vec<String> = keys.iter().map(|k| format!("<<\"{k}\">>")).collect();
+                format!("Missing data, you must provide at least one of: [{}].", keys.join(","))
+            }
+            Error::BadValueListOfStrings(k) => format!("Bad value: provided \"{k}\" must be a list of strings."),
+            Error::BadValueListNotAllowed { key, allowed } => format!(
+                "Bad value: provided \"{key}\" must be a list containing zero or more following values: {}.",
+                list(allowed)
+            ),
+            Error::BadValueNotAllowed { key, allowed } => {
+                format!("Bad value: provided \"{key}\" must be one of: {}.", list(allowed))
+            }
+            Error::BadValueString(k) => format!("Bad value: provided \"{k}\" must be a string."),
+            Error::BadValueJson(k) => format!("Bad value: provided \"{k}\" must be a valid JSON."),
+            Error::BadValueEmpty(k) => format!("Bad value: provided \"{k}\" must not be empty."),
+            Error::BadValueIdNotFound(k) => format!("Bad value: provided ID (\"{k}\") does not exist."),
+            Error::BadValueName => "Bad value: Name must be 2-128 characters long and composed only of UTF-8 letters, digits, brackets and underscores. Dashes, spaces and dots are allowed (but not at the beginning or the end).".into(),
+            Error::BadValueBoolean(k) => format!("Bad value: provided \"{k}\" must be a boolean."),
+            Error::BadValueXml(k) => format!("Bad value: provided \"{k}\" must be a valid XML."),
+            Error::BadValueTextTooLarge { key, limit } => {
+                format!("Bad value: provided \"{key}\" must not exceed {limit} characters.")
+            }
+            Error::BadValueTooLong { key, limit } => {
+                format!("Bad value: provided \"{key}\" must not exceed {limit} characters.")
+            }
+            Error::BadValueToken(k) => format!("Bad value: provided \"{k}\" is not a valid token."),
+            Error::BadValuePassword => "Bad value: password must be at least 8 characters long and must not contain colons, spaces or whitespace characters.".into(),
+            Error::CannotDeleteNonEmptyHandleService => "This handle service cannot be deleted as it still has some handles registered. Delete all handles first.".into(),
+            Error::ProtectedGroup => "Specified group is protected and cannot be deleted.".into(),
+            Error::CannotRemoveLastOwner { entity_type, entity_id } => format!(
+                "Cannot remove the last owner - {entity_type}:{entity_id} must have at least one owner. Add another owner first."
+            ),
+            Error::NotSupported => "This operation is not supported.".into(),
+            Error::PayloadTooLarge { limit } => format!("Bad value: request body must not exceed {limit} bytes."),
+            Error::UnsupportedMediaType => "Request body must be application/json.".into(),
+            Error::MethodNotAllowed => "This operation is not supported.".into(),
+            Error::ServiceUnavailable => "Service required for this operation is offline.".into(),
+            Error::Internal(_) => "The server has encountered an error while processing this request. If the problem persists, please contact the site administrators.".into(),
+        }
+    }
+
+    pub fn details(&self) -> Option<Value> {
+        match self {
+            Error::BadAuth(a) => Some(json!({"authError": a.to_json()})),
+            Error::RelationAlreadyExists { child_type, child_id, parent_type, parent_id } => Some(json!({
+                "childType": child_type, "childId": child_id, "parentType": parent_type, "parentId": parent_id
+            })),
+            Error::RelationDoesNotExist { child_type, child_id, parent_type, parent_id } => Some(json!({
+                "childType": child_type, "childId": child_id, "parentType": parent_type, "parentId": parent_id
+            })),
+            Error::MissingRequiredValue(k)
+            | Error::BadValueListOfStrings(k)
+            | Error::BadValueString(k)
+            | Error::BadValueJson(k)
+            | Error::BadValueEmpty(k)
+            | Error::BadValueIdNotFound(k)
+            | Error::BadValueBoolean(k)
+            | Error::BadValueXml(k)
+            | Error::BadValueToken(k) => Some(json!({"key": k})),
+            Error::MissingAtLeastOneValue(keys) => Some(json!({"keys": keys})),
+            Error::BadValueListNotAllowed { key, allowed } | Error::BadValueNotAllowed { key, allowed } => {
+                Some(json!({"key": key, "allowed": allowed}))
+            }
+            Error::BadValueTextTooLarge { key, limit } | Error::BadValueTooLong { key, limit } => {
+                Some(json!({"key": key, "limit": limit}))
+            }
+            Error::PayloadTooLarge { limit } => Some(json!({"key": "body", "limit": limit})),
+            Error::CannotRemoveLastOwner { entity_type, entity_id } => {
+                Some(json!({"entityType": entity_type, "entityId": entity_id}))
+            }
+            _ => None,
+        }
+    }
+
+    /// The Onezone error body `{"error":{"id","description","details"?}}`.
+    pub fn body(&self) -> Value {
+        let mut e = json!({"id": self.id(), "description": self.description()});
+        if let (Some(d), Some(obj)) = (self.details(), e.as_object_mut()) {
+            obj.insert("details".into(), d);
+        }
+        json!({ "error": e })
+    }
+}

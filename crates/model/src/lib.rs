@@ -1,0 +1,20 @@
+//! privzone's model: pure data and rules, no I/O and no async.
+//!
+//! - [`catalog`] and [`privilege`]: the privilege catalogs of every entity type and typed sets;
+//! - [`change`] and [`state`]: every mutation is a [`Change`] applied to a [`State`];
+//! - [`effective`]: effective membership and privileges per Onezone's rule;
+//! - [`authorize`]: who may perform each operation;
+//! - [`error`]: the one error vocabulary (Onezone error ids).
+
+pub mod authorize;
+pub mod catalog;
+pub mod change;
+pub mod effective;
+pub mod error;
+pub mod privilege;
+pub mod state;
+pub mod table;
+
+pub use change::{Change, Member, Privileges, Target};
+pub use error::{AuthError, Error};
+pub use state::State;
