@@ -1,1 +1,16 @@
+//! privzone's one integration-test binary: black-box HTTP tests against servers it starts itself
+//! (in-process on a free port, or the real `privzone` binary for crash tests).
 
+mod harness;
+
+mod auth;
+mod durability;
+mod groups;
+mod handle_services;
+mod handles;
+mod members;
+mod oz_privileges;
+mod robustness;
+mod seeds;
+mod spaces;
+mod users;

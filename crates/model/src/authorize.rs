@@ -54,7 +54,8 @@ pub enum Operation {
     ListMembers(TargetIx),
     ViewMemberPrivileges { target: TargetIx, member: MemberIx },
     SetMemberPrivileges { target: TargetIx, member: MemberIx },
-    AddMember { target: TargetIx, member: MemberIx, with_privileges: bool },
+    /// `member` is `None` when the id given does not exist (the body check reports it later).
+    AddMember { target: TargetIx, member: Candidate, with_privileges: bool },
     RemoveMember { target: TargetIx, member: MemberIx },
     /// GET `…/users/{uid}` or `…/groups/{gid}` (the member's shared record) and its membership path.
     ViewMember { target: TargetIx, member: MemberIx },
@@ -76,6 +77,13 @@ pub enum Operation {
     CreateInvite { target: TargetIx, invitee: InviteeKind },
     /// A group joins a target with an invite token.
     GroupJoins { group: GroupIx, target: TargetIx },
+}
+
+/// The member a PUT wants to add, which may not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Candidate {
+    User(Option<UserIx>),
+    Group(Option<GroupIx>),
 }
 
 /// Entity kinds with an admin list route.
@@ -294,20 +302,23 @@ impl Check<'_> {
                 let set_ok = !with_privileges || self.in_target(target, r.set_privileges);
                 let entity = match (target, member) {
                     // Only self-add: other users join groups with invite tokens.
-                    (TargetIx::Group(_), MemberIx::User(_)) => self.is_self(member) && self.in_target(target, r.add_user),
-                    (TargetIx::Group(_), MemberIx::Group(c)) => {
-                        self.in_target(target, r.add_group) && self.in_target(TargetIx::Group(c), "group_add_parent")
+                    (TargetIx::Group(_), Candidate::User(u)) => {
+                        u == Some(self.user) && self.in_target(target, r.add_user)
                     }
-                    (_, MemberIx::User(_)) => self.in_target(target, r.add_user),
-                    (_, MemberIx::Group(_)) => self.in_target(target, r.add_group),
+                    (TargetIx::Group(_), Candidate::Group(c)) => {
+                        self.in_target(target, r.add_group)
+                            && c.is_some_and(|c| self.in_target(TargetIx::Group(c), "group_add_parent"))
+                    }
+                    (_, Candidate::User(_)) => self.in_target(target, r.add_user),
+                    (_, Candidate::Group(_)) => self.in_target(target, r.add_group),
                 };
                 let admin_set_ok = !with_privileges || self.admin_of(r.oz, "set_privileges");
                 let admin = match (target, member) {
-                    (TargetIx::Group(_), MemberIx::Group(_)) => self.admin(&["oz_groups_add_relationships"]),
-                    (_, MemberIx::User(_)) => {
+                    (TargetIx::Group(_), Candidate::Group(_)) => self.admin(&["oz_groups_add_relationships"]),
+                    (_, Candidate::User(_)) => {
                         self.admin_of(r.oz, "add_relationships") && self.admin(&["oz_users_add_relationships"])
                     }
-                    (_, MemberIx::Group(_)) => {
+                    (_, Candidate::Group(_)) => {
                         self.admin_of(r.oz, "add_relationships") && self.admin(&["oz_groups_add_relationships"])
                     }
                 };

@@ -1,0 +1,183 @@
+//! The HTTP edge: the one mapping of privzone's error vocabulary to status codes, the error body,
+//! request bodies (size limit, media type, JSON) and success responses.
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use privzone_model::Error;
+use serde_json::Value;
+
+/// Largest accepted request body.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// Header carrying the revision a write was committed at.
+pub const REVISION_HEADER: &str = "x-privzone-revision";
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError(e)
+    }
+}
+
+/// The single place where an error id becomes an HTTP status.
+pub fn status_of(e: &Error) -> StatusCode {
+    match e {
+        Error::Unauthorized | Error::BadAuth(_) => StatusCode::UNAUTHORIZED,
+        Error::Forbidden | Error::ProtectedGroup => StatusCode::FORBIDDEN,
+        Error::NotFound => StatusCode::NOT_FOUND,
+        Error::AlreadyExists | Error::RelationAlreadyExists { .. } => StatusCode::CONFLICT,
+        Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        Error::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::RelationDoesNotExist { .. }
+        | Error::CannotAddRelationToSelf
+        | Error::MalformedData
+        | Error::MissingRequiredValue(_)
+        | Error::MissingAtLeastOneValue(_)
+        | Error::BadValueListOfStrings(_)
+        | Error::BadValueListNotAllowed { .. }
+        | Error::BadValueNotAllowed { .. }
+        | Error::BadValueString(_)
+        | Error::BadValueJson(_)
+        | Error::BadValueEmpty(_)
+        | Error::BadValueIdNotFound(_)
+        | Error::BadValueName
+        | Error::BadValueBoolean(_)
+        | Error::BadValueXml(_)
+        | Error::BadValueTextTooLarge { .. }
+        | Error::BadValueTooLong { .. }
+        | Error::BadValueToken(_)
+        | Error::BadValuePassword
+        | Error::CannotDeleteNonEmptyHandleService
+        | Error::CannotRemoveLastOwner { .. }
+        | Error::NotSupported => StatusCode::BAD_REQUEST,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Error::Internal(reason) = &self.0 {
+            tracing::error!(%reason, "internal error");
+        }
+        let status = status_of(&self.0);
+        let mut res = (status, axum::Json(self.0.body())).into_response();
+        if matches!(self.0, Error::Unauthorized | Error::BadAuth(_)) {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"privzone\""));
+        }
+        res
+    }
+}
+
+pub type ApiResult = Result<Response, ApiError>;
+
+/// 200 with a JSON body.
+pub fn ok_json(v: Value) -> ApiResult {
+    Ok((StatusCode::OK, axum::Json(v)).into_response())
+}
+
+/// 204 after a committed write.
+pub fn no_content(revision: u64) -> ApiResult {
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().insert(REVISION_HEADER, HeaderValue::from(revision));
+    Ok(res)
+}
+
+/// 201 with an absolute `Location` under the API base, after a committed write.
+pub fn created(base: &BaseUrl, path: &str, revision: u64) -> ApiResult {
+    let mut res = StatusCode::CREATED.into_response();
+    let location = format!("{}{}", base.0, path);
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res.headers_mut().insert(REVISION_HEADER, HeaderValue::from(revision));
+    Ok(res)
+}
+
+/// 201 or 200 with a JSON body after a committed write.
+pub fn json_after_write(status: StatusCode, v: Value, revision: u64) -> ApiResult {
+    let mut res = (status, axum::Json(v)).into_response();
+    res.headers_mut().insert(REVISION_HEADER, HeaderValue::from(revision));
+    Ok(res)
+}
+
+/// `scheme://host/api/v3/onezone`, from the request's Host header.
+#[derive(Debug, Clone)]
+pub struct BaseUrl(pub String);
+
+impl BaseUrl {
+    pub fn from_headers(headers: &HeaderMap, tls: bool) -> Self {
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        let scheme = if tls { "https" } else { "http" };
+        BaseUrl(format!("{scheme}://{host}/api/v3/onezone"))
+    }
+}
+
+/// A request body parsed as JSON: empty → `{}`, not JSON → `malformedData` (Onezone checks this
+/// before anything else), over [`BODY_LIMIT`] → 413, a non-JSON media type → 415.
+/// Whether the value is an object is checked later, after authorization.
+#[derive(Debug, Clone)]
+pub struct JsonBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        // Onezone answers 415 to a body of another media type; curl's default form type and a
+        // missing header are taken as JSON, so a malformed body still reads `malformedData`.
+        let media_ok = match req.headers().get(header::CONTENT_TYPE) {
+            None => true,
+            Some(v) => v
+                .to_str()
+                .map(|s| {
+                    let s = s.to_ascii_lowercase();
+                    s.starts_with("application/json")
+                        || s.contains("+json")
+                        || s.starts_with("application/x-www-form-urlencoded")
+                        || s.starts_with("*/*")
+                })
+                .unwrap_or(false),
+        };
+        let bytes = axum::body::to_bytes(Body::new(req.into_body()), BODY_LIMIT)
+            .await
+            .map_err(|_| ApiError(Error::PayloadTooLarge { limit: BODY_LIMIT }))?;
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Ok(JsonBody(Value::Object(Default::default())));
+        }
+        match serde_json::from_slice(&bytes) {
+            Ok(v) => Ok(JsonBody(v)),
+            Err(_) if media_ok => Err(ApiError(Error::MalformedData)),
+            Err(_) => Err(ApiError(Error::UnsupportedMediaType)),
+        }
+    }
+}
+
+/// Unknown path.
+pub async fn not_found() -> ApiError {
+    ApiError(Error::NotFound)
+}
+
+/// Known path, other method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError(Error::MethodNotAllowed)
+}
+
+/// Path parameters; a path that cannot be decoded names nothing, so it is a 404.
+pub struct Ids<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<S> for Ids<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Ids(p.0))
+            .map_err(|_| ApiError(Error::NotFound))
+    }
+}

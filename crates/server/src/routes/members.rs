@@ -1,0 +1,294 @@
+//! Membership routes shared by groups, spaces, handle services and handles:
+//! `/{kind}/{id}/{users|groups}[/{mid}[/privileges]]`, their `effective_*` variants and
+//! `…/membership`. Each handler follows Onezone's pipeline (reference §2): resolve the entity and
+//! the member (404) → authorize (401/403) → validate the body (400) → change.
+
+use axum::extract::State as AppState;
+use axum::http::HeaderMap;
+use privzone_model::authorize::{authorize, Candidate, Operation};
+use privzone_model::change::Change;
+use privzone_model::state::{MemberIx, State, TargetIx};
+use privzone_model::Error;
+use serde_json::{json, Value};
+
+use super::kinds::{privileges_json, KindPrivileges, MemberKind, TargetKind};
+use crate::app::App;
+use crate::auth::Caller;
+use crate::body;
+use crate::http::{created, no_content, ok_json, ApiResult, BaseUrl, Ids, JsonBody};
+
+fn target<K: TargetKind>(state: &State, id: &str) -> Result<TargetIx, Error> {
+    K::resolve(state, id).ok_or(Error::NotFound)
+}
+
+fn table<K: TargetKind>(state: &State, t: TargetIx) -> Result<&K::Table, Error> {
+    K::table(state, t).ok_or(Error::NotFound)
+}
+
+/// The member, which must be a direct member of the target.
+fn direct_member<K: TargetKind, M: MemberKind>(
+    state: &State,
+    t: TargetIx,
+    mid: &str,
+) -> Result<(MemberIx, KindPrivileges<K>), Error> {
+    let m = M::resolve(state, mid).ok_or(Error::NotFound)?;
+    let p = M::direct(table::<K>(state, t)?, m).ok_or(Error::NotFound)?;
+    Ok((m, p))
+}
+
+/// The member, which must be an effective member of the target.
+fn effective_member<K: TargetKind, M: MemberKind>(
+    state: &State,
+    t: TargetIx,
+    mid: &str,
+) -> Result<(MemberIx, KindPrivileges<K>), Error> {
+    let m = M::resolve(state, mid).ok_or(Error::NotFound)?;
+    let p = M::effective(state, table::<K>(state, t)?, m).ok_or(Error::NotFound)?;
+    Ok((m, p))
+}
+
+/// GET `/{kind}/{id}/users` (or `groups`, `children`).
+pub async fn list<K: TargetKind, M: MemberKind>(AppState(app): AppState<App>, caller: Caller, Ids(id): Ids<String>) -> ApiResult {
+    let state = app.read();
+    let t = target::<K>(&state, &id)?;
+    authorize(&state, caller.client, Operation::ListMembers(t))?;
+    ok_json(json!({ M::LIST_KEY: M::direct_ids(&state, table::<K>(&state, t)?) }))
+}
+
+/// GET `/{kind}/{id}/effective_users` (or `effective_groups`, `effective_children`).
+pub async fn list_effective<K: TargetKind, M: MemberKind>(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult {
+    let state = app.read();
+    let t = target::<K>(&state, &id)?;
+    authorize(&state, caller.client, Operation::ListMembers(t))?;
+    ok_json(json!({ M::LIST_KEY: M::effective_ids(&state, table::<K>(&state, t)?) }))
+}
+
+/// Whether the user is the entity's creator (creators stay visible to members).
+fn is_creator<K: TargetKind>(state: &State, t: TargetIx, m: MemberIx) -> bool {
+    let MemberIx::User(u) = m else { return false };
+    let creator = match t {
+        TargetIx::Group(g) => state.groups.get(g).and_then(|x| x.creator.clone()),
+        TargetIx::Space(s) => state.spaces.get(s).and_then(|x| x.creator.clone()),
+        TargetIx::Service(s) => state.services.get(s).and_then(|x| x.creator.clone()),
+        TargetIx::Handle(h) => state.handles.get(h).and_then(|x| x.creator.clone()),
+    };
+    creator.as_deref() == Some(state.users.id_of(u))
+}
+
+/// GET `/{kind}/{id}/users/{uid}` and `/effective_users/{uid}` (and group variants).
+pub async fn get_member<K: TargetKind, M: MemberKind>(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids((id, mid)): Ids<(String, String)>,
+) -> ApiResult {
+    let state = app.read();
+    let t = target::<K>(&state, &id)?;
+    let m = M::resolve(&state, &mid).ok_or(Error::NotFound)?;
+    let member = M::effective(&state, table::<K>(&state, t)?, m).is_some();
+    if !member && !is_creator::<K>(&state, t, m) {
+        return Err(Error::NotFound.into());
+    }
+    authorize(&state, caller.client, Operation::ViewMember { target: t, member: m })?;
+    ok_json(M::record(&state, m))
+}
+
+/// GET `/{kind}/{id}/users/{uid}/privileges` — direct privileges.
+pub async fn get_privileges<K: TargetKind, M: MemberKind>(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids((id, mid)): Ids<(String, String)>,
+) -> ApiResult {
+    let state = app.read();
+    let t = target::<K>(&state, &id)?;
+    let (m, p) = direct_member::<K, M>(&state, t, &mid)?;
+    authorize(&state, caller.client, Operation::ViewMemberPrivileges { target: t, member: m })?;
+    ok_json(privileges_json(p))
+}
+
+/// GET `/{kind}/{id}/effective_users/{uid}/privileges` — effective privileges (reference §5).
+pub async fn get_effective_privileges<K: TargetKind, M: MemberKind>(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids((id, mid)): Ids<(String, String)>,
+) -> ApiResult {
+    let state = app.read();
+    let t = target::<K>(&state, &id)?;
+    let (m, p) = effective_member::<K, M>(&state, t, &mid)?;
+    authorize(&state, caller.client, Operation::ViewMemberPrivileges { target: t, member: m })?;
+    ok_json(privileges_json(p))
+}
+
+/// GET `/{kind}/{id}/effective_users/{uid}/membership` — first hops.
+pub async fn get_membership<K: TargetKind, M: MemberKind>(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids((id, mid)): Ids<(String, String)>,
+) -> ApiResult {
+    let state = app.read();
+    let t = target::<K>(&state, &id)?;
+    let (m, _) = effective_member::<K, M>(&state, t, &mid)?;
+    authorize(&state, caller.client, Operation::ViewMembership { target: t, member: m })?;
+    let tab = table::<K>(&state, t)?;
+    let hops = match m {
+        MemberIx::User(u) => state.user_intermediaries(tab, u),
+        MemberIx::Group(g) => state.group_intermediaries(tab, g),
+    };
+    let mut list: Vec<Value> = Vec::new();
+    if hops.direct {
+        list.push(json!({"type": K::GRI, "id": "self"}));
+    }
+    for g in hops.groups {
+        list.push(json!({"type": "group", "id": state.groups.id_of(g)}));
+    }
+    ok_json(json!({ "intermediaries": list }))
+}
+
+/// PATCH (both generations) or legacy PUT of `/{kind}/{id}/users/{uid}/privileges`.
+async fn update_privileges<K: TargetKind, M: MemberKind>(
+    app: App,
+    caller: Caller,
+    id: String,
+    mid: String,
+    body: serde_json::Value,
+    is_put: bool,
+) -> ApiResult {
+    let (_, revision) = app
+        .write(caller.actor.clone(), move |tx| {
+            let state = tx.state();
+            let t = target::<K>(state, &id)?;
+            let (m, old) = direct_member::<K, M>(state, t, &mid)?;
+            authorize(state, caller.client, Operation::SetMemberPrivileges { target: t, member: m })?;
+            let new = body::updated_privileges(&body, old, is_put)?;
+            if new != old {
+                tx.apply(Change::SetPrivileges { target: K::target(id), member: M::member(mid), privileges: K::wrap(new) })?;
+            }
+            Ok(())
+        })
+        .await?;
+    no_content(revision)
+}
+
+pub async fn patch_privileges<K: TargetKind, M: MemberKind>(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids((id, mid)): Ids<(String, String)>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    update_privileges::<K, M>(app, caller, id, mid, body, false).await
+}
+
+pub async fn put_privileges<K: TargetKind, M: MemberKind>(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids((id, mid)): Ids<(String, String)>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    update_privileges::<K, M>(app, caller, id, mid, body, true).await
+}
+
+/// PUT `/{kind}/{id}/users/{uid}` — add a member, optionally with `privileges`.
+pub async fn add_member<K: TargetKind, M: MemberKind>(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    headers: HeaderMap,
+    Ids((id, mid)): Ids<(String, String)>,
+    JsonBody(body): JsonBody,
+) -> ApiResult {
+    let base = BaseUrl::from_headers(&headers, app.tls());
+    let path = format!("/{}/{}/{}/{}", K::PATH, id, segment::<K, M>(), mid);
+    let (_, revision) = app
+        .write(caller.actor.clone(), move |tx| {
+            let state = tx.state();
+            let t = target::<K>(state, &id)?;
+            let m = M::resolve(state, &mid);
+            let with_privileges = body.as_object().is_some_and(|o| o.contains_key("privileges"));
+            let candidate = match (M::LIST_KEY, m) {
+                ("users", Some(MemberIx::User(u))) => Candidate::User(Some(u)),
+                ("users", _) => Candidate::User(None),
+                (_, Some(MemberIx::Group(g))) => Candidate::Group(Some(g)),
+                _ => Candidate::Group(None),
+            };
+            authorize(state, caller.client, Operation::AddMember { target: t, member: candidate, with_privileges })?;
+            let obj = body::object(&body)?;
+            let (privileges, _) = body::optional_privileges(obj, K::default_privileges())?;
+            let m = m.ok_or_else(|| Error::BadValueIdNotFound(M::ID_KEY.into()))?;
+            if matches!((t, m), (TargetIx::Group(a), MemberIx::Group(b)) if a == b) {
+                return Err(Error::CannotAddRelationToSelf);
+            }
+            if state.is_direct_member(t, m) {
+                return Err(Error::RelationAlreadyExists {
+                    child_type: M::GRI,
+                    child_id: mid,
+                    parent_type: K::GRI,
+                    parent_id: id,
+                });
+            }
+            tx.apply(Change::AddMember { target: K::target(id), member: M::member(mid), privileges: K::wrap(privileges) })
+        })
+        .await?;
+    created(&base, &path, revision)
+}
+
+/// DELETE `/{kind}/{id}/users/{uid}` — remove a direct member.
+pub async fn remove_member<K: TargetKind, M: MemberKind>(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids((id, mid)): Ids<(String, String)>,
+) -> ApiResult {
+    let (_, revision) = app
+        .write(caller.actor.clone(), move |tx| {
+            let state = tx.state();
+            let t = target::<K>(state, &id)?;
+            let (m, _) = direct_member::<K, M>(state, t, &mid)?;
+            authorize(state, caller.client, Operation::RemoveMember { target: t, member: m })?;
+            tx.apply(Change::RemoveMember { target: K::target(id), member: M::member(mid) })
+        })
+        .await?;
+    no_content(revision)
+}
+
+/// The path segment of a member type under a target (`groups` are `children` of a group).
+pub fn segment<K: TargetKind, M: MemberKind>() -> &'static str {
+    if K::PATH == "groups" && M::LIST_KEY == "groups" {
+        "children"
+    } else {
+        M::LIST_KEY
+    }
+}
+
+/// Registers every membership route of kind `K` on `router`.
+pub fn routes<K: TargetKind>(router: axum::Router<App>) -> axum::Router<App> {
+    use axum::routing::get;
+    let router = member_routes::<K, super::kinds::UserMember>(router);
+    member_routes::<K, super::kinds::GroupMember>(router).route(
+        &format!("/{}/{{id}}/effective_users/{{mid}}/membership", K::PATH),
+        get(get_membership::<K, super::kinds::UserMember>),
+    )
+}
+
+fn member_routes<K: TargetKind, M: MemberKind>(router: axum::Router<App>) -> axum::Router<App> {
+    use axum::routing::get;
+    let seg = segment::<K, M>();
+    let p = K::PATH;
+    let mut router = router
+        .route(&format!("/{p}/{{id}}/{seg}"), get(list::<K, M>))
+        .route(&format!("/{p}/{{id}}/effective_{seg}"), get(list_effective::<K, M>))
+        .route(
+            &format!("/{p}/{{id}}/{seg}/{{mid}}"),
+            get(get_member::<K, M>).put(add_member::<K, M>).delete(remove_member::<K, M>),
+        )
+        .route(
+            &format!("/{p}/{{id}}/{seg}/{{mid}}/privileges"),
+            get(get_privileges::<K, M>).patch(patch_privileges::<K, M>).put(put_privileges::<K, M>),
+        )
+        .route(&format!("/{p}/{{id}}/effective_{seg}/{{mid}}"), get(get_member::<K, M>))
+        .route(&format!("/{p}/{{id}}/effective_{seg}/{{mid}}/privileges"), get(get_effective_privileges::<K, M>));
+    if M::LIST_KEY == "groups" {
+        router = router.route(&format!("/{p}/{{id}}/effective_{seg}/{{mid}}/membership"), get(get_membership::<K, M>));
+    }
+    router
+}
