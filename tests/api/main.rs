@@ -13,4 +13,5 @@ mod oz_privileges;
 mod robustness;
 mod seeds;
 mod spaces;
+mod tokens;
 mod users;

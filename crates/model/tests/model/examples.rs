@@ -56,7 +56,11 @@ fn within<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::spawn(move || {
         let _ = tx.send(f());
     });
-    rx.recv_timeout(Duration::from_secs(20)).expect("finished without hanging")
+    match rx.recv_timeout(Duration::from_secs(20)) {
+        Ok(v) => v,
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("did not finish within 20 s: a hang"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("failed (see the panic above)"),
+    }
 }
 
 fn all_group_but(name: &str) -> GroupPrivileges {

@@ -332,6 +332,8 @@ impl Reference {
         }
         for g in self.group_oz.keys() {
             obs.effective_parents.insert(g.clone(), BTreeSet::new());
+        }
+        for g in self.group_oz.keys() {
             let e = &eff[&target_key(&Target::Group(g.clone()))];
             for u in e.users.keys() {
                 obs.user_ancestry.get_mut(u).expect("user is live").insert(g.clone());

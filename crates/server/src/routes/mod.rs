@@ -15,6 +15,7 @@ pub mod kinds;
 pub mod members;
 pub mod oz_privileges;
 pub mod spaces;
+pub mod tokens;
 pub mod users;
 
 pub const BASE: &str = "/api/v3/onezone";
@@ -43,6 +44,7 @@ pub fn router(app: App) -> Router {
     api = handle_services::routes(api);
     api = handles::routes(api);
     api = users::routes(api);
+    api = tokens::routes(api);
     let api = api.fallback(not_found).method_not_allowed_fallback(method_not_allowed);
     Router::new()
         .nest(BASE, api)

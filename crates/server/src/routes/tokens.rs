@@ -1,0 +1,7 @@
+//! (being written)
+
+use crate::app::App;
+
+pub fn routes(router: axum::Router<App>) -> axum::Router<App> {
+    router
+}
