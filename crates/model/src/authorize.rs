@@ -44,6 +44,8 @@ pub enum Operation {
     DeleteUser(UserIx),
     ManagePassword(UserIx),
     ManageTokensOf(UserIx),
+    /// GET `/users/{id}/groups`, `/effective_spaces`, … — a user's memberships.
+    ListUserRelationships(UserIx),
 
     ListAll(Kind),
     /// GET of an entity's protected data: any effective member, or the admin view privilege.
@@ -52,31 +54,80 @@ pub enum Operation {
     Delete(TargetIx),
 
     ListMembers(TargetIx),
-    ViewMemberPrivileges { target: TargetIx, member: MemberIx },
-    SetMemberPrivileges { target: TargetIx, member: MemberIx },
+    ViewMemberPrivileges {
+        target: TargetIx,
+        member: MemberIx,
+    },
+    SetMemberPrivileges {
+        target: TargetIx,
+        member: MemberIx,
+    },
     /// `member` is `None` when the id given does not exist (the body check reports it later).
-    AddMember { target: TargetIx, member: Candidate, with_privileges: bool },
-    RemoveMember { target: TargetIx, member: MemberIx },
+    AddMember {
+        target: TargetIx,
+        member: Candidate,
+        with_privileges: bool,
+    },
+    RemoveMember {
+        target: TargetIx,
+        member: MemberIx,
+    },
     /// GET `…/users/{uid}` or `…/groups/{gid}` (the member's shared record) and its membership path.
-    ViewMember { target: TargetIx, member: MemberIx },
-    ViewMembership { target: TargetIx, member: MemberIx },
+    ViewMember {
+        target: TargetIx,
+        member: MemberIx,
+    },
+    ViewMembership {
+        target: TargetIx,
+        member: MemberIx,
+    },
 
     CreateGroup(OnBehalfOf),
     /// POST `/groups/{id}/children` (new child) or `/groups/{id}/parents` (new parent).
-    CreateRelatedGroup { group: GroupIx, as_parent: bool },
+    CreateRelatedGroup {
+        group: GroupIx,
+        as_parent: bool,
+    },
     /// A group leaves a target it is a direct member of (`DELETE /groups/{id}/parents/{pid}`, …).
-    GroupLeaves { group: GroupIx, target: TargetIx },
+    GroupLeaves {
+        group: GroupIx,
+        target: TargetIx,
+    },
     CreateSpace(OnBehalfOf),
     ViewOwners(SpaceIx),
     ManageOwners(SpaceIx),
     CreateShare(SpaceIx),
     ViewShare(ShareIx),
+    /// PATCH `/shares/{id}`: `space_manage_shares` in the share's space, or `oz_shares_update`.
+    UpdateShare(ShareIx),
+    /// DELETE `/shares/{id}`: `space_manage_shares` in the share's space, or `oz_shares_delete`.
+    DeleteShare(ShareIx),
+    /// GET of an entity the group belongs to, through the group (`/groups/{id}/spaces/{sid}`,
+    /// `/parents/{pid}`, …): `group_view` in the group, or what a plain GET of it needs.
+    ViewThroughGroup {
+        group: GroupIx,
+        target: TargetIx,
+    },
     CreateHandleService(OnBehalfOf),
-    CreateHandle { on_behalf: OnBehalfOf, service: ServiceIx, share: ShareIx },
+    /// `service`/`share` are `None` when the body names none that exists: only admins pass then.
+    CreateHandle {
+        on_behalf: OnBehalfOf,
+        service: Option<ServiceIx>,
+        share: Option<ShareIx>,
+    },
     ListHandlesOfService(ServiceIx),
-    CreateInvite { target: TargetIx, invitee: InviteeKind },
-    /// A group joins a target with an invite token.
-    GroupJoins { group: GroupIx, target: TargetIx },
+    /// GET `/handle_services/{id}/handles/{hid}`.
+    ViewHandleOfService(ServiceIx),
+    CreateInvite {
+        target: TargetIx,
+        invitee: InviteeKind,
+    },
+    /// A group joins an entity of kind `target` with an invite token. The rule depends on the
+    /// kind only, so it is decided before the token in the body is examined.
+    GroupJoins {
+        group: GroupIx,
+        target: Kind,
+    },
 }
 
 /// The member a PUT wants to add, which may not exist.
@@ -216,27 +267,40 @@ impl Check<'_> {
     fn in_target(&self, t: TargetIx, name: &str) -> bool {
         let s = self.state;
         match t {
-            TargetIx::Group(g) => s.groups.get(g).is_some_and(|x| Self::has::<GroupPriv>(s.effective_user_privileges(x, self.user), name)),
-            TargetIx::Space(sp) => s.spaces.get(sp).is_some_and(|x| {
-                x.owners.contains(&self.user) || Self::has::<SpacePriv>(s.effective_user_privileges(x, self.user), name)
+            TargetIx::Group(g) => s.groups.get(g).is_some_and(|x| {
+                Self::has::<GroupPriv>(s.effective_user_privileges(x, self.user), name)
             }),
-            TargetIx::Service(sv) => s
-                .services
-                .get(sv)
-                .is_some_and(|x| Self::has::<HandleServicePriv>(s.effective_user_privileges(x, self.user), name)),
-            TargetIx::Handle(h) => {
-                s.handles.get(h).is_some_and(|x| Self::has::<HandlePriv>(s.effective_user_privileges(x, self.user), name))
-            }
+            TargetIx::Space(sp) => s.spaces.get(sp).is_some_and(|x| {
+                x.owners.contains(&self.user)
+                    || Self::has::<SpacePriv>(s.effective_user_privileges(x, self.user), name)
+            }),
+            TargetIx::Service(sv) => s.services.get(sv).is_some_and(|x| {
+                Self::has::<HandleServicePriv>(s.effective_user_privileges(x, self.user), name)
+            }),
+            TargetIx::Handle(h) => s.handles.get(h).is_some_and(|x| {
+                Self::has::<HandlePriv>(s.effective_user_privileges(x, self.user), name)
+            }),
         }
     }
 
     fn is_member_of(&self, t: TargetIx) -> bool {
         let s = self.state;
         match t {
-            TargetIx::Group(g) => s.groups.get(g).is_some_and(|x| s.is_effective_user(x, self.user)),
-            TargetIx::Space(sp) => s.spaces.get(sp).is_some_and(|x| x.owners.contains(&self.user) || s.is_effective_user(x, self.user)),
-            TargetIx::Service(sv) => s.services.get(sv).is_some_and(|x| s.is_effective_user(x, self.user)),
-            TargetIx::Handle(h) => s.handles.get(h).is_some_and(|x| s.is_effective_user(x, self.user)),
+            TargetIx::Group(g) => s
+                .groups
+                .get(g)
+                .is_some_and(|x| s.is_effective_user(x, self.user)),
+            TargetIx::Space(sp) => s.spaces.get(sp).is_some_and(|x| {
+                x.owners.contains(&self.user) || s.is_effective_user(x, self.user)
+            }),
+            TargetIx::Service(sv) => s
+                .services
+                .get(sv)
+                .is_some_and(|x| s.is_effective_user(x, self.user)),
+            TargetIx::Handle(h) => s
+                .handles
+                .get(h)
+                .is_some_and(|x| s.is_effective_user(x, self.user)),
         }
     }
 
@@ -268,6 +332,9 @@ impl Check<'_> {
             O::DeleteUser(u) => u == self.user || self.admin(&["oz_users_delete"]),
             O::ManagePassword(_) => self.admin(&["oz_users_manage_passwords"]),
             O::ManageTokensOf(u) => u == self.user || self.admin(&["oz_tokens_manage"]),
+            O::ListUserRelationships(u) => {
+                u == self.user || self.admin(&["oz_users_list_relationships"])
+            }
 
             O::ListAll(kind) => self.admin(&[match kind {
                 Kind::Group => "oz_groups_list",
@@ -288,16 +355,23 @@ impl Check<'_> {
                     || self.admin_of(rules(t).oz, "delete")
             }
 
-            O::ListMembers(t) => self.in_target(t, rules(t).view) || self.admin_of(rules(t).oz, "list_relationships"),
+            O::ListMembers(t) => {
+                self.in_target(t, rules(t).view) || self.admin_of(rules(t).oz, "list_relationships")
+            }
             O::ViewMemberPrivileges { target, member } => {
                 self.is_self(member)
                     || self.in_target(target, rules(target).view_privileges)
                     || self.admin_of(rules(target).oz, "view_privileges")
             }
             O::SetMemberPrivileges { target, .. } => {
-                self.in_target(target, rules(target).set_privileges) || self.admin_of(rules(target).oz, "set_privileges")
+                self.in_target(target, rules(target).set_privileges)
+                    || self.admin_of(rules(target).oz, "set_privileges")
             }
-            O::AddMember { target, member, with_privileges } => {
+            O::AddMember {
+                target,
+                member,
+                with_privileges,
+            } => {
                 let r = rules(target);
                 let set_ok = !with_privileges || self.in_target(target, r.set_privileges);
                 let entity = match (target, member) {
@@ -307,19 +381,25 @@ impl Check<'_> {
                     }
                     (TargetIx::Group(_), Candidate::Group(c)) => {
                         self.in_target(target, r.add_group)
-                            && c.is_some_and(|c| self.in_target(TargetIx::Group(c), "group_add_parent"))
+                            && c.is_some_and(|c| {
+                                self.in_target(TargetIx::Group(c), "group_add_parent")
+                            })
                     }
                     (_, Candidate::User(_)) => self.in_target(target, r.add_user),
                     (_, Candidate::Group(_)) => self.in_target(target, r.add_group),
                 };
                 let admin_set_ok = !with_privileges || self.admin_of(r.oz, "set_privileges");
                 let admin = match (target, member) {
-                    (TargetIx::Group(_), Candidate::Group(_)) => self.admin(&["oz_groups_add_relationships"]),
+                    (TargetIx::Group(_), Candidate::Group(_)) => {
+                        self.admin(&["oz_groups_add_relationships"])
+                    }
                     (_, Candidate::User(_)) => {
-                        self.admin_of(r.oz, "add_relationships") && self.admin(&["oz_users_add_relationships"])
+                        self.admin_of(r.oz, "add_relationships")
+                            && self.admin(&["oz_users_add_relationships"])
                     }
                     (_, Candidate::Group(_)) => {
-                        self.admin_of(r.oz, "add_relationships") && self.admin(&["oz_groups_add_relationships"])
+                        self.admin_of(r.oz, "add_relationships")
+                            && self.admin(&["oz_groups_add_relationships"])
                     }
                 };
                 (entity && set_ok) || (admin && admin_set_ok)
@@ -332,11 +412,11 @@ impl Check<'_> {
                 };
                 // Only an owner removes an owner from a space.
                 let owner_guard = match (target, member) {
-                    (TargetIx::Space(s), MemberIx::User(u)) => self
-                        .state
-                        .spaces
-                        .get(s)
-                        .is_some_and(|x| x.owners.contains(&u) && !x.owners.contains(&self.user)),
+                    (TargetIx::Space(s), MemberIx::User(u)) => {
+                        self.state.spaces.get(s).is_some_and(|x| {
+                            x.owners.contains(&u) && !x.owners.contains(&self.user)
+                        })
+                    }
                     _ => false,
                 };
                 (self.in_target(target, entity) && !owner_guard)
@@ -364,16 +444,25 @@ impl Check<'_> {
                     MemberIx::User(u) => u == self.user,
                     MemberIx::Group(g) => self.is_member_of(TargetIx::Group(g)),
                 };
-                special || self.in_target(target, rules(target).view) || self.admin_of(rules(target).oz, "view")
+                special
+                    || self.in_target(target, rules(target).view)
+                    || self.admin_of(rules(target).oz, "view")
             }
 
             O::CreateGroup(OnBehalfOf::Nobody) => self.admin(&["oz_groups_create"]),
             O::CreateGroup(OnBehalfOf::Client) => true,
-            O::CreateGroup(OnBehalfOf::Group(g)) | O::CreateRelatedGroup { group: g, as_parent: true } => {
+            O::CreateGroup(OnBehalfOf::Group(g))
+            | O::CreateRelatedGroup {
+                group: g,
+                as_parent: true,
+            } => {
                 self.in_target(TargetIx::Group(g), "group_add_parent")
                     || self.admin(&["oz_groups_create", "oz_groups_add_relationships"])
             }
-            O::CreateRelatedGroup { group, as_parent: false } => {
+            O::CreateRelatedGroup {
+                group,
+                as_parent: false,
+            } => {
                 self.in_target(TargetIx::Group(group), "group_add_child")
                     || self.admin(&["oz_groups_create", "oz_groups_add_relationships"])
             }
@@ -385,7 +474,8 @@ impl Check<'_> {
                     TargetIx::Handle(_) => ("group_leave_handle", "handles"),
                 };
                 self.in_target(TargetIx::Group(group), privilege)
-                    || (self.admin(&["oz_groups_remove_relationships"]) && self.admin_of(plural, "remove_relationships"))
+                    || (self.admin(&["oz_groups_remove_relationships"])
+                        && self.admin_of(plural, "remove_relationships"))
             }
             O::CreateSpace(OnBehalfOf::Nobody) => self.admin(&["oz_spaces_create"]),
             O::CreateSpace(OnBehalfOf::Client) => true,
@@ -394,37 +484,69 @@ impl Check<'_> {
                     || self.admin(&["oz_spaces_create", "oz_groups_add_relationships"])
             }
             O::ViewOwners(s) => {
-                self.in_target(TargetIx::Space(s), "space_view") || self.admin(&["oz_spaces_list_relationships"])
+                self.in_target(TargetIx::Space(s), "space_view")
+                    || self.admin(&["oz_spaces_view"])
+                    || self.admin(&["oz_spaces_list_relationships"])
             }
             O::ManageOwners(s) => {
-                self.state.spaces.get(s).is_some_and(|x| x.owners.contains(&self.user))
+                self.state
+                    .spaces
+                    .get(s)
+                    .is_some_and(|x| x.owners.contains(&self.user))
                     || self.admin(&["oz_spaces_set_privileges"])
             }
-            O::CreateShare(s) => self.in_target(TargetIx::Space(s), "space_manage_shares") || self.admin(&["oz_shares_create"]),
+            O::CreateShare(s) => {
+                self.in_target(TargetIx::Space(s), "space_manage_shares")
+                    || self.admin(&["oz_shares_create"])
+            }
             O::ViewShare(sh) => {
-                self.state.shares.get(sh).is_some_and(|x| self.is_member_of(TargetIx::Space(x.space)))
+                self.state
+                    .shares
+                    .get(sh)
+                    .is_some_and(|x| self.is_member_of(TargetIx::Space(x.space)))
                     || self.admin(&["oz_shares_view"])
             }
-            O::CreateHandleService(OnBehalfOf::Nobody) => self.admin(&["oz_handle_services_create"]),
-            O::CreateHandleService(OnBehalfOf::Client) => self.admin(&["oz_handle_services_create"]),
+            O::UpdateShare(sh) => self.manages_shares_of(sh) || self.admin(&["oz_shares_update"]),
+            O::DeleteShare(sh) => self.manages_shares_of(sh) || self.admin(&["oz_shares_delete"]),
+            O::ViewThroughGroup { group, target } => {
+                self.in_target(TargetIx::Group(group), "group_view")
+                    || self.is_member_of(target)
+                    || self.admin_of(rules(target).oz, "view")
+            }
+            O::CreateHandleService(OnBehalfOf::Nobody) => {
+                self.admin(&["oz_handle_services_create"])
+            }
+            O::CreateHandleService(OnBehalfOf::Client) => {
+                self.admin(&["oz_handle_services_create"])
+            }
             O::CreateHandleService(OnBehalfOf::Group(g)) => {
                 (self.in_target(TargetIx::Group(g), "group_create_handle_service")
                     && self.admin(&["oz_handle_services_create"]))
                     || self.admin(&["oz_handle_services_create", "oz_groups_add_relationships"])
             }
-            O::CreateHandle { on_behalf, service, share } => {
-                let space = self.state.shares.get(share).map(|s| s.space);
-                let shares_ok = space.is_some_and(|s| self.in_target(TargetIx::Space(s), "space_manage_shares"));
-                let register_ok = self.in_target(TargetIx::Service(service), "handle_service_register_handle");
+            O::CreateHandle {
+                on_behalf,
+                service,
+                share,
+            } => {
+                let space = share
+                    .and_then(|sh| self.state.shares.get(sh))
+                    .map(|s| s.space);
+                let shares_ok = space
+                    .is_some_and(|s| self.in_target(TargetIx::Space(s), "space_manage_shares"));
+                let register_ok = service.is_some_and(|sv| {
+                    self.in_target(TargetIx::Service(sv), "handle_service_register_handle")
+                });
                 match on_behalf {
                     OnBehalfOf::Nobody => self.admin(&["oz_handles_create"]),
                     OnBehalfOf::Client => {
-                        (shares_ok && register_ok) || self.admin(&["oz_handles_create", "oz_users_add_relationships"])
+                        (shares_ok && register_ok)
+                            || self.admin(&["oz_handles_create", "oz_users_add_relationships"])
                     }
                     OnBehalfOf::Group(g) => {
-                        let group_in_service = self.state.services.get(service).is_some_and(|s| {
-                            self.state.effective_group_privileges(s, g).is_some()
-                        });
+                        let group_in_service = service
+                            .and_then(|sv| self.state.services.get(sv))
+                            .is_some_and(|s| self.state.effective_group_privileges(s, g).is_some());
                         (group_in_service
                             && shares_ok
                             && register_ok
@@ -437,6 +559,10 @@ impl Check<'_> {
                 self.in_target(TargetIx::Service(s), "handle_service_list_handles")
                     || self.admin(&["oz_handle_services_list_relationships"])
             }
+            O::ViewHandleOfService(s) => {
+                self.in_target(TargetIx::Service(s), "handle_service_view")
+                    || self.admin(&["oz_handles_view"])
+            }
             O::CreateInvite { target, invitee } => {
                 let r = rules(target);
                 let privilege = match invitee {
@@ -447,24 +573,34 @@ impl Check<'_> {
             }
             O::GroupJoins { group, target } => {
                 let privilege = match target {
-                    TargetIx::Group(_) => "group_add_parent",
-                    TargetIx::Space(_) => "group_add_space",
-                    TargetIx::Service(_) => "group_create_handle_service",
-                    TargetIx::Handle(_) => "group_create_handle",
+                    Kind::Group => "group_add_parent",
+                    Kind::Space => "group_add_space",
+                    Kind::HandleService => "group_create_handle_service",
+                    Kind::Handle => "group_create_handle",
+                    Kind::Share => return false,
                 };
-                self.in_target(TargetIx::Group(group), privilege) || self.admin(&["oz_groups_add_relationships"])
+                self.in_target(TargetIx::Group(group), privilege)
+                    || self.admin(&["oz_groups_add_relationships"])
             }
         }
+    }
+
+    fn manages_shares_of(&self, sh: ShareIx) -> bool {
+        self.state
+            .shares
+            .get(sh)
+            .is_some_and(|x| self.in_target(TargetIx::Space(x.space), "space_manage_shares"))
     }
 
     /// A handle may also be updated or deleted through `handle_service_manage_handles`.
     fn manages_handle(&self, t: TargetIx) -> bool {
         match t {
-            TargetIx::Handle(h) => self
-                .state
-                .handles
-                .get(h)
-                .is_some_and(|x| self.in_target(TargetIx::Service(x.service), "handle_service_manage_handles")),
+            TargetIx::Handle(h) => self.state.handles.get(h).is_some_and(|x| {
+                self.in_target(
+                    TargetIx::Service(x.service),
+                    "handle_service_manage_handles",
+                )
+            }),
             _ => false,
         }
     }
@@ -472,10 +608,20 @@ impl Check<'_> {
 
 /// Decides `op` for `client`: 401 for nobody, 403 when no rule allows it.
 pub fn authorize(state: &State, client: Client, op: Operation) -> Result<Authorized, Error> {
-    let Client::User(user) = client else { return Err(Error::Unauthorized) };
-    let check = Check { state, user, oz: state.effective_user_oz(user) };
+    let Client::User(user) = client else {
+        return Err(Error::Unauthorized);
+    };
+    let check = Check {
+        state,
+        user,
+        oz: state.effective_user_oz(user),
+    };
     if check.allows(op) {
-        Ok(Authorized { op, client, _sealed: () })
+        Ok(Authorized {
+            op,
+            client,
+            _sealed: (),
+        })
     } else {
         Err(Error::Forbidden)
     }
@@ -491,10 +637,29 @@ pub fn rule_names() -> Vec<(&'static str, String)> {
             "handle_services" => HandleServicePriv::ENTITY,
             _ => HandlePriv::ENTITY,
         };
-        for n in [r.view, r.view_privileges, r.set_privileges, r.add_user, r.remove_user, r.add_group, r.remove_group, r.update, r.delete] {
+        for n in [
+            r.view,
+            r.view_privileges,
+            r.set_privileges,
+            r.add_user,
+            r.remove_user,
+            r.add_group,
+            r.remove_group,
+            r.update,
+            r.delete,
+        ] {
             out.push((entity, n.to_string()));
         }
-        for a in ["view", "update", "delete", "list_relationships", "view_privileges", "set_privileges", "add_relationships", "remove_relationships"] {
+        for a in [
+            "view",
+            "update",
+            "delete",
+            "list_relationships",
+            "view_privileges",
+            "set_privileges",
+            "add_relationships",
+            "remove_relationships",
+        ] {
             out.push(("oz", oz_name(r.oz, a)));
         }
     }
@@ -504,7 +669,9 @@ pub fn rule_names() -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{GroupPrivileges, HandlePrivileges, HandleServicePrivileges, OzPrivileges, SpacePrivileges};
+    use crate::catalog::{
+        GroupPrivileges, HandlePrivileges, HandleServicePrivileges, OzPrivileges, SpacePrivileges,
+    };
 
     #[test]
     fn every_rule_name_is_in_its_catalog() {

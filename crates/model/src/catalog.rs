@@ -48,9 +48,20 @@ static HANDLE_SERVICE: Catalog = Catalog::new(
     &[
         (
             "member",
-            &["handle_service_view", "handle_service_register_handle", "handle_service_list_handles"],
+            &[
+                "handle_service_view",
+                "handle_service_register_handle",
+                "handle_service_list_handles",
+            ],
         ),
-        ("admin", &["handle_service_update", "handle_service_delete", "handle_service_manage_handles"]),
+        (
+            "admin",
+            &[
+                "handle_service_update",
+                "handle_service_delete",
+                "handle_service_manage_handles",
+            ],
+        ),
     ],
     &[
         ("view_handle_service", "handle_service_view"),
@@ -61,8 +72,15 @@ static HANDLE_SERVICE: Catalog = Catalog::new(
 );
 
 static HANDLE: Catalog = Catalog::new(
-    &[("member", &["handle_view"]), ("admin", &["handle_update", "handle_delete"])],
-    &[("view_handle", "handle_view"), ("modify_handle", "handle_update"), ("delete_handle", "handle_delete")],
+    &[
+        ("member", &["handle_view"]),
+        ("admin", &["handle_update", "handle_delete"]),
+    ],
+    &[
+        ("view_handle", "handle_view"),
+        ("modify_handle", "handle_update"),
+        ("delete_handle", "handle_delete"),
+    ],
 );
 
 static GROUP: Catalog = Catalog::new(
@@ -119,7 +137,15 @@ static GROUP: Catalog = Catalog::new(
 
 static SPACE: Catalog = Catalog::new(
     &[
-        ("member", &["space_view", "space_read_data", "space_write_data", "space_view_transfers"]),
+        (
+            "member",
+            &[
+                "space_view",
+                "space_read_data",
+                "space_write_data",
+                "space_view_transfers",
+            ],
+        ),
         (
             "manager",
             &[
@@ -197,7 +223,12 @@ static HARVESTER: Catalog = Catalog::new(
         ),
         (
             "admin",
-            &["harvester_update", "harvester_delete", "harvester_view_privileges", "harvester_set_privileges"],
+            &[
+                "harvester_update",
+                "harvester_delete",
+                "harvester_view_privileges",
+                "harvester_set_privileges",
+            ],
         ),
     ],
     &[],
@@ -206,8 +237,24 @@ static HARVESTER: Catalog = Catalog::new(
 static CLUSTER: Catalog = Catalog::new(
     &[
         ("member", &["cluster_view"]),
-        ("manager", &["cluster_add_user", "cluster_remove_user", "cluster_add_group", "cluster_remove_group"]),
-        ("admin", &["cluster_update", "cluster_delete", "cluster_view_privileges", "cluster_set_privileges"]),
+        (
+            "manager",
+            &[
+                "cluster_add_user",
+                "cluster_remove_user",
+                "cluster_add_group",
+                "cluster_remove_group",
+            ],
+        ),
+        (
+            "admin",
+            &[
+                "cluster_update",
+                "cluster_delete",
+                "cluster_view_privileges",
+                "cluster_set_privileges",
+            ],
+        ),
     ],
     &[],
 );
@@ -368,8 +415,14 @@ static OZ: Catalog = Catalog::new(
         ("oz_spaces_add_members", "oz_spaces_add_relationships"),
         ("oz_spaces_remove_members", "oz_spaces_remove_relationships"),
         ("oz_providers_list_users", "oz_providers_list_relationships"),
-        ("oz_providers_list_groups", "oz_providers_list_relationships"),
-        ("oz_providers_list_spaces", "oz_providers_list_relationships"),
+        (
+            "oz_providers_list_groups",
+            "oz_providers_list_relationships",
+        ),
+        (
+            "oz_providers_list_spaces",
+            "oz_providers_list_relationships",
+        ),
     ],
 );
 
@@ -403,14 +456,22 @@ mod tests {
         assert_eq!(OzPrivileges::preset("viewer").len(), 29);
         assert_eq!(OzPrivileges::preset("admin").len(), 91);
         assert_eq!(HandleServicePrivileges::preset("member").len(), 3);
-        assert_eq!(HandlePrivileges::preset("member").to_names(), vec!["handle_view"]);
+        assert_eq!(
+            HandlePrivileges::preset("member").to_names(),
+            vec!["handle_view"]
+        );
     }
 
     #[test]
     fn names_are_unique_across_levels() {
         fn check<K: PrivilegeKind>() {
             let listed: usize = K::catalog().levels.iter().map(|(_, n)| n.len()).sum();
-            assert_eq!(listed, K::catalog().names().len(), "{} lists a name twice", K::ENTITY);
+            assert_eq!(
+                listed,
+                K::catalog().names().len(),
+                "{} lists a name twice",
+                K::ENTITY
+            );
         }
         check::<HandleServicePriv>();
         check::<HandlePriv>();
@@ -426,8 +487,14 @@ mod tests {
     fn legacy_targets_are_current_names_of_the_same_kind() {
         fn check<K: PrivilegeKind>() {
             for (old, new) in K::catalog().legacy {
-                assert!(K::catalog().names().binary_search(new).is_ok(), "{old} → {new}");
-                assert!(K::catalog().names().binary_search(old).is_err(), "{old} is also current");
+                assert!(
+                    K::catalog().names().binary_search(new).is_ok(),
+                    "{old} → {new}"
+                );
+                assert!(
+                    K::catalog().names().binary_search(old).is_err(),
+                    "{old} is also current"
+                );
             }
         }
         check::<HandleServicePriv>();
@@ -501,7 +568,10 @@ mod tests {
         let old = HandlePrivileges::parse(["handle_view", "handle_delete"]).unwrap();
         let grant = HandlePrivileges::parse(["handle_update", "handle_delete"]).unwrap();
         let revoke = HandlePrivileges::parse(["handle_delete", "handle_view"]).unwrap();
-        assert_eq!(old.patched(grant, revoke).to_names(), vec!["handle_delete", "handle_update"]);
+        assert_eq!(
+            old.patched(grant, revoke).to_names(),
+            vec!["handle_delete", "handle_update"]
+        );
     }
 
     #[test]
@@ -511,5 +581,40 @@ mod tests {
         assert_eq!(json, r#"["handle_service_register_handle"]"#);
         let back: HandleServicePrivileges = serde_json::from_str(&json).unwrap();
         assert_eq!(back, set);
+    }
+
+    #[test]
+    fn docs_list_every_legacy_name() {
+        let doc = include_str!("../../../docs/privileges.md");
+        fn rows<K: PrivilegeKind>(doc: &str) {
+            for (legacy, current) in K::catalog().legacy {
+                let row = format!("| {} | `{legacy}` | `{current}` |", K::ENTITY);
+                assert!(doc.contains(&row), "docs/privileges.md lacks {row}");
+            }
+        }
+        rows::<HandleServicePriv>(doc);
+        rows::<HandlePriv>(doc);
+        rows::<GroupPriv>(doc);
+        rows::<SpacePriv>(doc);
+        rows::<HarvesterPriv>(doc);
+        rows::<ClusterPriv>(doc);
+        rows::<AtmInventoryPriv>(doc);
+        rows::<OzPriv>(doc);
+        let listed = doc
+            .lines()
+            .filter(|l| l.starts_with("| ") && l.contains("| `"))
+            .count();
+        let legacy = [
+            HandleServicePriv::catalog().legacy.len(),
+            HandlePriv::catalog().legacy.len(),
+            GroupPriv::catalog().legacy.len(),
+            SpacePriv::catalog().legacy.len(),
+            OzPriv::catalog().legacy.len(),
+        ];
+        assert_eq!(
+            listed,
+            legacy.iter().sum::<usize>(),
+            "no stale rows in docs/privileges.md"
+        );
     }
 }

@@ -9,7 +9,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{GroupPrivileges, HandlePrivileges, HandleServicePrivileges, OzPrivileges, SpacePrivileges};
+use crate::catalog::{
+    GroupPrivileges, HandlePrivileges, HandleServicePrivileges, OzPrivileges, SpacePrivileges,
+};
 
 /// An entity that has members with privileges.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -100,7 +102,11 @@ pub enum TokenKind {
     /// Authenticates its user on the REST API.
     Access,
     /// Lets a user (or a group the joiner manages) join `target` with `privileges`.
-    Invite { target: Target, invitee: InviteeKind, privileges: Privileges },
+    Invite {
+        target: Target,
+        invitee: InviteeKind,
+        privileges: Privileges,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,25 +119,83 @@ pub enum InviteeKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
-    CreateUser { user: String, username: Option<String>, full_name: String, time: i64 },
-    UpdateUser { user: String, username: Option<String>, full_name: Option<String> },
-    SetPassword { user: String, hash: Option<PasswordHash> },
-    SetUserBlocked { user: String, blocked: bool },
-    DeleteUser { user: String },
+    CreateUser {
+        user: String,
+        username: Option<String>,
+        full_name: String,
+        time: i64,
+    },
+    UpdateUser {
+        user: String,
+        username: Option<String>,
+        full_name: Option<String>,
+    },
+    SetPassword {
+        user: String,
+        hash: Option<PasswordHash>,
+    },
+    SetUserBlocked {
+        user: String,
+        blocked: bool,
+    },
+    DeleteUser {
+        user: String,
+    },
 
-    CreateGroup { group: String, name: String, group_type: GroupType, creator: Option<String>, time: i64, protected: bool },
-    UpdateGroup { group: String, name: Option<String>, group_type: Option<GroupType> },
-    DeleteGroup { group: String },
+    CreateGroup {
+        group: String,
+        name: String,
+        group_type: GroupType,
+        creator: Option<String>,
+        time: i64,
+        protected: bool,
+    },
+    UpdateGroup {
+        group: String,
+        name: Option<String>,
+        group_type: Option<GroupType>,
+    },
+    DeleteGroup {
+        group: String,
+    },
 
-    CreateSpace { space: String, name: String, creator: Option<String>, time: i64 },
-    UpdateSpace { space: String, name: String },
-    DeleteSpace { space: String },
-    AddOwner { space: String, user: String },
-    RemoveOwner { space: String, user: String },
+    CreateSpace {
+        space: String,
+        name: String,
+        creator: Option<String>,
+        time: i64,
+    },
+    UpdateSpace {
+        space: String,
+        name: String,
+    },
+    DeleteSpace {
+        space: String,
+    },
+    AddOwner {
+        space: String,
+        user: String,
+    },
+    RemoveOwner {
+        space: String,
+        user: String,
+    },
 
-    CreateShare { share: String, space: String, name: String, root_file_id: String, file_type: String, time: i64 },
-    UpdateShare { share: String, name: String },
-    DeleteShare { share: String },
+    CreateShare {
+        share: String,
+        space: String,
+        name: String,
+        root_file_id: String,
+        file_type: String,
+        time: i64,
+    },
+    UpdateShare {
+        share: String,
+        name: String,
+    },
+    DeleteShare {
+        share: String,
+    },
 
     CreateHandleService {
         service: String,
@@ -147,7 +211,9 @@ pub enum Change {
         proxy_endpoint: Option<String>,
         service_properties: Option<serde_json::Value>,
     },
-    DeleteHandleService { service: String },
+    DeleteHandleService {
+        service: String,
+    },
 
     CreateHandle {
         handle: String,
@@ -160,18 +226,50 @@ pub enum Change {
         creator: Option<String>,
         time: i64,
     },
-    UpdateHandle { handle: String, metadata: String, time: i64 },
-    DeleteHandle { handle: String },
+    UpdateHandle {
+        handle: String,
+        metadata: String,
+        time: i64,
+    },
+    DeleteHandle {
+        handle: String,
+    },
 
     /// A new direct membership; the member must not be a direct member yet.
-    AddMember { target: Target, member: Member, privileges: Privileges },
+    AddMember {
+        target: Target,
+        member: Member,
+        privileges: Privileges,
+    },
     /// Replaces the privileges of an existing direct member.
-    SetPrivileges { target: Target, member: Member, privileges: Privileges },
-    RemoveMember { target: Target, member: Member },
+    SetPrivileges {
+        target: Target,
+        member: Member,
+        privileges: Privileges,
+    },
+    RemoveMember {
+        target: Target,
+        member: Member,
+    },
     /// Replaces the direct oz privileges of a user or group.
-    SetOzPrivileges { subject: Member, privileges: OzPrivileges },
+    SetOzPrivileges {
+        subject: Member,
+        privileges: OzPrivileges,
+    },
 
-    CreateToken { token: String, user: String, name: String, secret: TokenHash, kind: TokenKind, time: i64 },
-    SetTokenRevoked { token: String, revoked: bool },
-    DeleteToken { token: String },
+    CreateToken {
+        token: String,
+        user: String,
+        name: String,
+        secret: TokenHash,
+        kind: TokenKind,
+        time: i64,
+    },
+    SetTokenRevoked {
+        token: String,
+        revoked: bool,
+    },
+    DeleteToken {
+        token: String,
+    },
 }

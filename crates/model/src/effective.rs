@@ -26,7 +26,9 @@ pub struct Intermediaries {
 impl State {
     /// Every group the user belongs to at any depth, each once, sorted.
     pub fn user_ancestry(&self, u: UserIx) -> Vec<GroupIx> {
-        let Some(user) = self.users.get(u) else { return Vec::new() };
+        let Some(user) = self.users.get(u) else {
+            return Vec::new();
+        };
         let mut out: Vec<GroupIx> = Vec::new();
         for g in &user.groups {
             if let Some(grp) = self.groups.get(*g) {
@@ -40,22 +42,38 @@ impl State {
 
     /// Is group `g` (a direct group of the user or above one) in the user's ancestry?
     fn in_user_ancestry(&self, directs: &[GroupIx], g: GroupIx) -> bool {
-        directs.iter().any(|d| self.groups.get(*d).is_some_and(|x| x.ancestors.binary_search(&g).is_ok()))
+        directs.iter().any(|d| {
+            self.groups
+                .get(*d)
+                .is_some_and(|x| x.ancestors.binary_search(&g).is_ok())
+        })
     }
 
     /// The user's effective privileges in `t`; `None` when it is not an effective member.
-    pub fn effective_user_privileges<T: MemberTable>(&self, t: &T, u: UserIx) -> Option<PrivilegeSet<T::Kind>> {
+    pub fn effective_user_privileges<T: MemberTable>(
+        &self,
+        t: &T,
+        u: UserIx,
+    ) -> Option<PrivilegeSet<T::Kind>> {
         let mut acc = t.users().get(&u).copied();
         let groups = t.groups();
         if groups.is_empty() {
             return acc;
         }
-        let Some(user) = self.users.get(u) else { return acc };
-        let ancestry_len: usize =
-            user.groups.iter().filter_map(|g| self.groups.get(*g)).map(|g| g.ancestors.len()).sum();
+        let Some(user) = self.users.get(u) else {
+            return acc;
+        };
+        let ancestry_len: usize = user
+            .groups
+            .iter()
+            .filter_map(|g| self.groups.get(*g))
+            .map(|g| g.ancestors.len())
+            .sum();
         if ancestry_len <= groups.len() * user.groups.len().max(1) {
             for d in &user.groups {
-                let Some(dg) = self.groups.get(*d) else { continue };
+                let Some(dg) = self.groups.get(*d) else {
+                    continue;
+                };
                 for a in &dg.ancestors {
                     if let Some(p) = groups.get(a) {
                         acc = Some(acc.unwrap_or_default() | *p);
@@ -73,7 +91,11 @@ impl State {
     }
 
     /// The group's effective privileges in `t` (through itself or any group above it).
-    pub fn effective_group_privileges<T: MemberTable>(&self, t: &T, g: GroupIx) -> Option<PrivilegeSet<T::Kind>> {
+    pub fn effective_group_privileges<T: MemberTable>(
+        &self,
+        t: &T,
+        g: GroupIx,
+    ) -> Option<PrivilegeSet<T::Kind>> {
         let grp = self.groups.get(g)?;
         let groups = t.groups();
         let mut acc: Option<PrivilegeSet<T::Kind>> = None;
@@ -101,7 +123,12 @@ impl State {
     pub fn user_intermediaries<T: MemberTable>(&self, t: &T, u: UserIx) -> Intermediaries {
         let direct = t.users().contains_key(&u);
         let mut groups: Vec<GroupIx> = match self.users.get(u) {
-            Some(user) => t.groups().keys().copied().filter(|g| self.in_user_ancestry(&user.groups, *g)).collect(),
+            Some(user) => t
+                .groups()
+                .keys()
+                .copied()
+                .filter(|g| self.in_user_ancestry(&user.groups, *g))
+                .collect(),
             None => Vec::new(),
         };
         groups.sort_unstable();
@@ -112,12 +139,15 @@ impl State {
     pub fn group_intermediaries<T: MemberTable>(&self, t: &T, g: GroupIx) -> Intermediaries {
         let direct = t.groups().contains_key(&g);
         let mut groups: Vec<GroupIx> = match self.groups.get(g) {
-            Some(grp) => t
-                .groups()
-                .keys()
-                .copied()
-                .filter(|d| *d != g && grp.ancestors.binary_search(d).is_ok())
-                .collect(),
+            // `ancestors` always holds `g` itself; g is its own first hop only when on a cycle.
+            Some(grp) => {
+                let on_cycle = self.is_on_cycle(g);
+                t.groups()
+                    .keys()
+                    .copied()
+                    .filter(|d| (*d != g || on_cycle) && grp.ancestors.binary_search(d).is_ok())
+                    .collect()
+            }
             None => Vec::new(),
         };
         groups.sort_unstable();
@@ -154,14 +184,33 @@ impl State {
 
     /// Every group the given group belongs to at any depth (not itself unless on a cycle).
     pub fn effective_parents(&self, g: GroupIx) -> Vec<GroupIx> {
-        let Some(grp) = self.groups.get(g) else { return Vec::new() };
-        let on_cycle = grp.parents.iter().any(|p| self.groups.get(*p).is_some_and(|x| x.ancestors.contains(&g)));
-        grp.ancestors.iter().copied().filter(|a| *a != g || on_cycle).collect()
+        let Some(grp) = self.groups.get(g) else {
+            return Vec::new();
+        };
+        let on_cycle = self.is_on_cycle(g);
+        grp.ancestors
+            .iter()
+            .copied()
+            .filter(|a| *a != g || on_cycle)
+            .collect()
+    }
+
+    /// Is `g` above itself (on a nesting cycle), hence its own effective member and parent?
+    fn is_on_cycle(&self, g: GroupIx) -> bool {
+        self.groups.get(g).is_some_and(|grp| {
+            grp.parents.iter().any(|p| {
+                self.groups
+                    .get(*p)
+                    .is_some_and(|x| x.ancestors.binary_search(&g).is_ok())
+            })
+        })
     }
 
     /// The user's effective oz privileges: its own united with those of every group it belongs to.
     pub fn effective_user_oz(&self, u: UserIx) -> OzPrivileges {
-        let Some(user) = self.users.get(u) else { return OzPrivileges::empty() };
+        let Some(user) = self.users.get(u) else {
+            return OzPrivileges::empty();
+        };
         let mut acc = user.oz;
         for d in &user.groups {
             if let Some(dg) = self.groups.get(*d) {
@@ -177,7 +226,12 @@ impl State {
 
     /// The group's effective oz privileges: its own united with those of every group above it.
     pub fn effective_group_oz(&self, g: GroupIx) -> OzPrivileges {
-        let Some(grp) = self.groups.get(g) else { return OzPrivileges::empty() };
-        grp.ancestors.iter().filter_map(|a| self.groups.get(*a)).fold(OzPrivileges::empty(), |acc, x| acc | x.oz)
+        let Some(grp) = self.groups.get(g) else {
+            return OzPrivileges::empty();
+        };
+        grp.ancestors
+            .iter()
+            .filter_map(|a| self.groups.get(*a))
+            .fold(OzPrivileges::empty(), |acc, x| acc | x.oz)
     }
 }

@@ -59,9 +59,19 @@ pub enum Error {
     #[error("already exists")]
     AlreadyExists,
     #[error("relation already exists")]
-    RelationAlreadyExists { child_type: &'static str, child_id: String, parent_type: &'static str, parent_id: String },
+    RelationAlreadyExists {
+        child_type: &'static str,
+        child_id: String,
+        parent_type: &'static str,
+        parent_id: String,
+    },
     #[error("relation does not exist")]
-    RelationDoesNotExist { child_type: &'static str, child_id: String, parent_type: &'static str, parent_id: String },
+    RelationDoesNotExist {
+        child_type: &'static str,
+        child_id: String,
+        parent_type: &'static str,
+        parent_id: String,
+    },
     #[error("cannot add relation to self")]
     CannotAddRelationToSelf,
     #[error("malformed data")]
@@ -88,6 +98,8 @@ pub enum Error {
     BadValueName,
     #[error("bad value boolean {0}")]
     BadValueBoolean(String),
+    #[error("bad value integer {0}")]
+    BadValueInteger(String),
     #[error("bad value xml {0}")]
     BadValueXml(String),
     #[error("bad value text too large {key}")]
@@ -98,12 +110,24 @@ pub enum Error {
     BadValueToken(String),
     #[error("bad value password")]
     BadValuePassword,
+    #[error("bad value username")]
+    BadValueUsername,
+    #[error("bad value full name")]
+    BadValueFullName,
+    #[error("bad value identifier occupied {0}")]
+    BadValueIdentifierOccupied(String),
+    /// A password operation on a user whose Basic auth is off (outside authentication: 400).
+    #[error("basic auth disabled")]
+    BasicAuthDisabled,
     #[error("cannot delete non-empty handle service")]
     CannotDeleteNonEmptyHandleService,
     #[error("protected group")]
     ProtectedGroup,
     #[error("cannot remove last owner")]
-    CannotRemoveLastOwner { entity_type: &'static str, entity_id: String },
+    CannotRemoveLastOwner {
+        entity_type: &'static str,
+        entity_id: String,
+    },
     #[error("not supported")]
     NotSupported,
     #[error("payload too large")]
@@ -140,11 +164,16 @@ impl Error {
             Error::BadValueIdNotFound(_) => "badValueIdNotFound",
             Error::BadValueName => "badValueName",
             Error::BadValueBoolean(_) => "badValueBoolean",
+            Error::BadValueInteger(_) => "badValueInteger",
             Error::BadValueXml(_) => "badValueXML",
             Error::BadValueTextTooLarge { .. } => "badValueTextTooLarge",
             Error::BadValueTooLong { .. } => "badValueTooLong",
             Error::BadValueToken(_) => "badValueToken",
             Error::BadValuePassword => "badValuePassword",
+            Error::BadValueUsername => "badValueUsername",
+            Error::BadValueFullName => "badValueFullName",
+            Error::BadValueIdentifierOccupied(_) => "badValueIdentifierOccupied",
+            Error::BasicAuthDisabled => "basicAuthDisabled",
             Error::CannotDeleteNonEmptyHandleService => "cannotDeleteNonEmptyHandleService",
             Error::ProtectedGroup => "protectedGroup",
             Error::CannotRemoveLastOwner { .. } => "cannotRemoveLastOwner",
@@ -194,6 +223,7 @@ impl Error {
             Error::BadValueIdNotFound(k) => format!("Bad value: provided ID (\"{k}\") does not exist."),
             Error::BadValueName => "Bad value: Name must be 2-128 characters long and composed only of UTF-8 letters, digits, brackets and underscores. Dashes, spaces and dots are allowed (but not at the beginning or the end).".into(),
             Error::BadValueBoolean(k) => format!("Bad value: provided \"{k}\" must be a boolean."),
+            Error::BadValueInteger(k) => format!("Bad value: provided \"{k}\" must be an integer."),
             Error::BadValueXml(k) => format!("Bad value: provided \"{k}\" must be a valid XML."),
             Error::BadValueTextTooLarge { key, limit } => {
                 format!("Bad value: provided \"{key}\" must not exceed {limit} characters.")
@@ -202,6 +232,10 @@ impl Error {
                 format!("Bad value: provided \"{key}\" must not exceed {limit} characters.")
             }
             Error::BadValueToken(k) => format!("Bad value: provided \"{k}\" is not a valid token."),
+            Error::BadValueUsername => "Bad value: Username must be 2-32 characters long and composed only of letters and digits. Dashes and underscores are allowed (but not at the beginning or the end).".into(),
+            Error::BadValueFullName => "Bad value: Full name must be 2-128 characters long and composed only of UTF-8 letters and digits. Dashes, spaces, dots, commas and apostrophes are allowed (but not at the beginning or the end).".into(),
+            Error::BadValueIdentifierOccupied(k) => format!("Bad value: provided identifier (\"{k}\") is already occupied."),
+            Error::BasicAuthDisabled => "Basic auth is disabled for this user.".into(),
             Error::BadValuePassword => "Bad value: password must be at least 8 characters long and must not contain colons, spaces or whitespace characters.".into(),
             Error::CannotDeleteNonEmptyHandleService => "This handle service cannot be deleted as it still has some handles registered. Delete all handles first.".into(),
             Error::ProtectedGroup => "Specified group is protected and cannot be deleted.".into(),
@@ -220,10 +254,20 @@ impl Error {
     pub fn details(&self) -> Option<Value> {
         match self {
             Error::BadAuth(a) => Some(json!({"authError": a.to_json()})),
-            Error::RelationAlreadyExists { child_type, child_id, parent_type, parent_id } => Some(json!({
+            Error::RelationAlreadyExists {
+                child_type,
+                child_id,
+                parent_type,
+                parent_id,
+            } => Some(json!({
                 "childType": child_type, "childId": child_id, "parentType": parent_type, "parentId": parent_id
             })),
-            Error::RelationDoesNotExist { child_type, child_id, parent_type, parent_id } => Some(json!({
+            Error::RelationDoesNotExist {
+                child_type,
+                child_id,
+                parent_type,
+                parent_id,
+            } => Some(json!({
                 "childType": child_type, "childId": child_id, "parentType": parent_type, "parentId": parent_id
             })),
             Error::MissingRequiredValue(k)
@@ -233,19 +277,23 @@ impl Error {
             | Error::BadValueEmpty(k)
             | Error::BadValueIdNotFound(k)
             | Error::BadValueBoolean(k)
+            | Error::BadValueInteger(k)
             | Error::BadValueXml(k)
-            | Error::BadValueToken(k) => Some(json!({"key": k})),
+            | Error::BadValueToken(k)
+            | Error::BadValueIdentifierOccupied(k) => Some(json!({"key": k})),
             Error::MissingAtLeastOneValue(keys) => Some(json!({"keys": keys})),
-            Error::BadValueListNotAllowed { key, allowed } | Error::BadValueNotAllowed { key, allowed } => {
+            Error::BadValueListNotAllowed { key, allowed }
+            | Error::BadValueNotAllowed { key, allowed } => {
                 Some(json!({"key": key, "allowed": allowed}))
             }
             Error::BadValueTextTooLarge { key, limit } | Error::BadValueTooLong { key, limit } => {
                 Some(json!({"key": key, "limit": limit}))
             }
             Error::PayloadTooLarge { limit } => Some(json!({"key": "body", "limit": limit})),
-            Error::CannotRemoveLastOwner { entity_type, entity_id } => {
-                Some(json!({"entityType": entity_type, "entityId": entity_id}))
-            }
+            Error::CannotRemoveLastOwner {
+                entity_type,
+                entity_id,
+            } => Some(json!({"entityType": entity_type, "entityId": entity_id})),
             _ => None,
         }
     }

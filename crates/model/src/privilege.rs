@@ -25,14 +25,21 @@ impl Catalog {
         levels: &'static [(&'static str, &'static [&'static str])],
         legacy: &'static [(&'static str, &'static str)],
     ) -> Self {
-        Catalog { levels, legacy, sorted: OnceLock::new() }
+        Catalog {
+            levels,
+            legacy,
+            sorted: OnceLock::new(),
+        }
     }
 
     /// Every current name, sorted; a privilege's bit is its index here.
     pub fn names(&self) -> &[&'static str] {
         self.sorted.get_or_init(|| {
-            let mut all: Vec<&'static str> =
-                self.levels.iter().flat_map(|(_, names)| names.iter().copied()).collect();
+            let mut all: Vec<&'static str> = self
+                .levels
+                .iter()
+                .flat_map(|(_, names)| names.iter().copied())
+                .collect();
             all.sort_unstable();
             all.dedup();
             all
@@ -45,7 +52,11 @@ impl Catalog {
         if let Ok(i) = names.binary_search(&name) {
             return Some(i);
         }
-        let current = self.legacy.iter().find(|(old, _)| *old == name).map(|(_, new)| *new)?;
+        let current = self
+            .legacy
+            .iter()
+            .find(|(old, _)| *old == name)
+            .map(|(_, new)| *new)?;
         names.binary_search(&current).ok()
     }
 }
@@ -66,7 +77,10 @@ pub struct PrivilegeSet<K> {
 
 impl<K> Default for PrivilegeSet<K> {
     fn default() -> Self {
-        PrivilegeSet { bits: 0, kind: PhantomData }
+        PrivilegeSet {
+            bits: 0,
+            kind: PhantomData,
+        }
     }
 }
 
@@ -76,13 +90,23 @@ pub struct UnknownPrivilege(pub String);
 
 impl<K: PrivilegeKind> PrivilegeSet<K> {
     pub const fn empty() -> Self {
-        PrivilegeSet { bits: 0, kind: PhantomData }
+        PrivilegeSet {
+            bits: 0,
+            kind: PhantomData,
+        }
     }
 
     /// Every privilege of the kind.
     pub fn all() -> Self {
         let n = K::catalog().names().len();
-        PrivilegeSet { bits: if n >= 128 { u128::MAX } else { (1u128 << n) - 1 }, kind: PhantomData }
+        PrivilegeSet {
+            bits: if n >= 128 {
+                u128::MAX
+            } else {
+                (1u128 << n) - 1
+            },
+            kind: PhantomData,
+        }
     }
 
     /// The preset `level` (e.g. `member`), cumulative: it includes every lower level.
@@ -109,13 +133,17 @@ impl<K: PrivilegeKind> PrivilegeSet<K> {
     }
 
     pub fn insert_name(&mut self, name: &str) -> Result<(), UnknownPrivilege> {
-        let i = K::catalog().index_of(name).ok_or_else(|| UnknownPrivilege(name.to_owned()))?;
+        let i = K::catalog()
+            .index_of(name)
+            .ok_or_else(|| UnknownPrivilege(name.to_owned()))?;
         self.bits |= 1u128 << i;
         Ok(())
     }
 
     pub fn contains_name(&self, name: &str) -> bool {
-        K::catalog().index_of(name).is_some_and(|i| self.bits & (1u128 << i) != 0)
+        K::catalog()
+            .index_of(name)
+            .is_some_and(|i| self.bits & (1u128 << i) != 0)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -127,11 +155,17 @@ impl<K: PrivilegeKind> PrivilegeSet<K> {
     }
 
     pub fn union(self, other: Self) -> Self {
-        PrivilegeSet { bits: self.bits | other.bits, kind: PhantomData }
+        PrivilegeSet {
+            bits: self.bits | other.bits,
+            kind: PhantomData,
+        }
     }
 
     pub fn difference(self, other: Self) -> Self {
-        PrivilegeSet { bits: self.bits & !other.bits, kind: PhantomData }
+        PrivilegeSet {
+            bits: self.bits & !other.bits,
+            kind: PhantomData,
+        }
     }
 
     pub fn is_superset(&self, other: &Self) -> bool {
@@ -146,7 +180,11 @@ impl<K: PrivilegeKind> PrivilegeSet<K> {
     /// Current names, alphabetical.
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
         let names = K::catalog().names();
-        names.iter().enumerate().filter(|(i, _)| self.bits & (1u128 << i) != 0).map(|(_, n)| *n)
+        names
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.bits & (1u128 << i) != 0)
+            .map(|(_, n)| *n)
     }
 
     pub fn to_names(&self) -> Vec<&'static str> {
@@ -183,7 +221,8 @@ impl<K: PrivilegeKind> Serialize for PrivilegeSet<K> {
 impl<'de, K: PrivilegeKind> Deserialize<'de> for PrivilegeSet<K> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let names: Vec<String> = Vec::deserialize(d)?;
-        Self::parse(names.iter().map(String::as_str))
-            .map_err(|e| serde::de::Error::custom(format!("unknown {} privilege {:?}", K::ENTITY, e.0)))
+        Self::parse(names.iter().map(String::as_str)).map_err(|e| {
+            serde::de::Error::custom(format!("unknown {} privilege {:?}", K::ENTITY, e.0))
+        })
     }
 }

@@ -9,8 +9,12 @@ use std::collections::VecDeque;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::catalog::{GroupPrivileges, HandlePrivileges, HandleServicePrivileges, OzPrivileges, SpacePrivileges};
-use crate::change::{Change, GroupType, Member, PasswordHash, Privileges, Target, TokenHash, TokenKind};
+use crate::catalog::{
+    GroupPrivileges, HandlePrivileges, HandleServicePrivileges, OzPrivileges, SpacePrivileges,
+};
+use crate::change::{
+    Change, GroupType, Member, PasswordHash, Privileges, Target, TokenHash, TokenKind,
+};
 use crate::table::{Identified, Ix, Table};
 
 pub type UserIx = Ix<User>;
@@ -225,7 +229,12 @@ impl State {
     /// Applies one change. On error the state is unchanged.
     pub fn apply(&mut self, change: &Change) -> Result<(), ApplyError> {
         match change {
-            Change::CreateUser { user, username, full_name, time } => {
+            Change::CreateUser {
+                user,
+                username,
+                full_name,
+                time,
+            } => {
                 if let Some(name) = username {
                     if self.usernames.contains_key(name) {
                         return Err(ApplyError(format!("username {name:?} is taken")));
@@ -251,14 +260,21 @@ impl State {
                     self.usernames.insert(name.clone(), ix);
                 }
             }
-            Change::UpdateUser { user, username, full_name } => {
+            Change::UpdateUser {
+                user,
+                username,
+                full_name,
+            } => {
                 let ix = self.users.find(user).ok_or_else(|| missing("user", user))?;
                 if let Some(name) = username {
                     if self.usernames.get(name).is_some_and(|&other| other != ix) {
                         return Err(ApplyError(format!("username {name:?} is taken")));
                     }
                 }
-                let u = self.users.get_mut(ix).ok_or_else(|| missing("user", user))?;
+                let u = self
+                    .users
+                    .get_mut(ix)
+                    .ok_or_else(|| missing("user", user))?;
                 if let Some(name) = username {
                     if let Some(old) = u.username.replace(name.clone()) {
                         self.usernames.remove(&old);
@@ -271,17 +287,30 @@ impl State {
             }
             Change::SetPassword { user, hash } => {
                 let ix = self.users.find(user).ok_or_else(|| missing("user", user))?;
-                let u = self.users.get_mut(ix).ok_or_else(|| missing("user", user))?;
+                let u = self
+                    .users
+                    .get_mut(ix)
+                    .ok_or_else(|| missing("user", user))?;
                 u.password = hash.clone();
             }
             Change::SetUserBlocked { user, blocked } => {
                 let ix = self.users.find(user).ok_or_else(|| missing("user", user))?;
-                let u = self.users.get_mut(ix).ok_or_else(|| missing("user", user))?;
+                let u = self
+                    .users
+                    .get_mut(ix)
+                    .ok_or_else(|| missing("user", user))?;
                 u.blocked = *blocked;
             }
             Change::DeleteUser { user } => self.delete_user(user)?,
 
-            Change::CreateGroup { group, name, group_type, creator, time, protected } => {
+            Change::CreateGroup {
+                group,
+                name,
+                group_type,
+                creator,
+                time,
+                protected,
+            } => {
                 let ix = self
                     .groups
                     .insert(Group {
@@ -305,9 +334,19 @@ impl State {
                     g.ancestors.push(ix);
                 }
             }
-            Change::UpdateGroup { group, name, group_type } => {
-                let ix = self.groups.find(group).ok_or_else(|| missing("group", group))?;
-                let g = self.groups.get_mut(ix).ok_or_else(|| missing("group", group))?;
+            Change::UpdateGroup {
+                group,
+                name,
+                group_type,
+            } => {
+                let ix = self
+                    .groups
+                    .find(group)
+                    .ok_or_else(|| missing("group", group))?;
+                let g = self
+                    .groups
+                    .get_mut(ix)
+                    .ok_or_else(|| missing("group", group))?;
                 if let Some(n) = name {
                     g.name = n.clone();
                 }
@@ -317,7 +356,12 @@ impl State {
             }
             Change::DeleteGroup { group } => self.delete_group(group)?,
 
-            Change::CreateSpace { space, name, creator, time } => {
+            Change::CreateSpace {
+                space,
+                name,
+                creator,
+                time,
+            } => {
                 self.spaces
                     .insert(Space {
                         id: space.clone(),
@@ -332,33 +376,62 @@ impl State {
                     .ok_or_else(|| ApplyError(format!("space {space:?} exists")))?;
             }
             Change::UpdateSpace { space, name } => {
-                let ix = self.spaces.find(space).ok_or_else(|| missing("space", space))?;
+                let ix = self
+                    .spaces
+                    .find(space)
+                    .ok_or_else(|| missing("space", space))?;
                 if let Some(s) = self.spaces.get_mut(ix) {
                     s.name = name.clone();
                 }
             }
             Change::DeleteSpace { space } => self.delete_space(space)?,
             Change::AddOwner { space, user } => {
-                let s = self.spaces.find(space).ok_or_else(|| missing("space", space))?;
+                let s = self
+                    .spaces
+                    .find(space)
+                    .ok_or_else(|| missing("space", space))?;
                 let u = self.users.find(user).ok_or_else(|| missing("user", user))?;
-                let sp = self.spaces.get_mut(s).ok_or_else(|| missing("space", space))?;
+                let sp = self
+                    .spaces
+                    .get_mut(s)
+                    .ok_or_else(|| missing("space", space))?;
                 if sp.owners.contains(&u) {
-                    return Err(ApplyError(format!("user {user:?} already owns space {space:?}")));
+                    return Err(ApplyError(format!(
+                        "user {user:?} already owns space {space:?}"
+                    )));
                 }
                 sp.owners.push(u);
             }
             Change::RemoveOwner { space, user } => {
-                let s = self.spaces.find(space).ok_or_else(|| missing("space", space))?;
+                let s = self
+                    .spaces
+                    .find(space)
+                    .ok_or_else(|| missing("space", space))?;
                 let u = self.users.find(user).ok_or_else(|| missing("user", user))?;
-                let sp = self.spaces.get_mut(s).ok_or_else(|| missing("space", space))?;
+                let sp = self
+                    .spaces
+                    .get_mut(s)
+                    .ok_or_else(|| missing("space", space))?;
                 if !sp.owners.contains(&u) {
-                    return Err(ApplyError(format!("user {user:?} does not own space {space:?}")));
+                    return Err(ApplyError(format!(
+                        "user {user:?} does not own space {space:?}"
+                    )));
                 }
                 remove_from(&mut sp.owners, &u);
             }
 
-            Change::CreateShare { share, space, name, root_file_id, file_type, time } => {
-                let s = self.spaces.find(space).ok_or_else(|| missing("space", space))?;
+            Change::CreateShare {
+                share,
+                space,
+                name,
+                root_file_id,
+                file_type,
+                time,
+            } => {
+                let s = self
+                    .spaces
+                    .find(space)
+                    .ok_or_else(|| missing("space", space))?;
                 let ix = self
                     .shares
                     .insert(Share {
@@ -376,17 +449,30 @@ impl State {
                 }
             }
             Change::UpdateShare { share, name } => {
-                let ix = self.shares.find(share).ok_or_else(|| missing("share", share))?;
+                let ix = self
+                    .shares
+                    .find(share)
+                    .ok_or_else(|| missing("share", share))?;
                 if let Some(s) = self.shares.get_mut(ix) {
                     s.name = name.clone();
                 }
             }
             Change::DeleteShare { share } => {
-                let ix = self.shares.find(share).ok_or_else(|| missing("share", share))?;
+                let ix = self
+                    .shares
+                    .find(share)
+                    .ok_or_else(|| missing("share", share))?;
                 self.remove_share(ix);
             }
 
-            Change::CreateHandleService { service, name, proxy_endpoint, service_properties, creator, time } => {
+            Change::CreateHandleService {
+                service,
+                name,
+                proxy_endpoint,
+                service_properties,
+                creator,
+                time,
+            } => {
                 self.services
                     .insert(HandleService {
                         id: service.clone(),
@@ -401,8 +487,16 @@ impl State {
                     })
                     .ok_or_else(|| ApplyError(format!("handle service {service:?} exists")))?;
             }
-            Change::UpdateHandleService { service, name, proxy_endpoint, service_properties } => {
-                let ix = self.services.find(service).ok_or_else(|| missing("handle service", service))?;
+            Change::UpdateHandleService {
+                service,
+                name,
+                proxy_endpoint,
+                service_properties,
+            } => {
+                let ix = self
+                    .services
+                    .find(service)
+                    .ok_or_else(|| missing("handle service", service))?;
                 if let Some(s) = self.services.get_mut(ix) {
                     if let Some(n) = name {
                         s.name = n.clone();
@@ -416,8 +510,15 @@ impl State {
                 }
             }
             Change::DeleteHandleService { service } => {
-                let ix = self.services.find(service).ok_or_else(|| missing("handle service", service))?;
-                let handles = self.services.get(ix).map(|s| s.handles.clone()).unwrap_or_default();
+                let ix = self
+                    .services
+                    .find(service)
+                    .ok_or_else(|| missing("handle service", service))?;
+                let handles = self
+                    .services
+                    .get(ix)
+                    .map(|s| s.handles.clone())
+                    .unwrap_or_default();
                 for h in handles {
                     self.remove_handle(h);
                 }
@@ -446,11 +547,16 @@ impl State {
                 creator,
                 time,
             } => {
-                let s = self.services.find(service).ok_or_else(|| missing("handle service", service))?;
+                let s = self
+                    .services
+                    .find(service)
+                    .ok_or_else(|| missing("handle service", service))?;
                 let share = self.shares.find(resource_id);
                 if let Some(sh) = share.and_then(|sh| self.shares.get(sh)) {
                     if sh.handle.is_some() {
-                        return Err(ApplyError(format!("share {resource_id:?} already has a handle")));
+                        return Err(ApplyError(format!(
+                            "share {resource_id:?} already has a handle"
+                        )));
                     }
                 }
                 let ix = self
@@ -477,24 +583,43 @@ impl State {
                     sh.handle = Some(ix);
                 }
             }
-            Change::UpdateHandle { handle, metadata, time } => {
-                let ix = self.handles.find(handle).ok_or_else(|| missing("handle", handle))?;
+            Change::UpdateHandle {
+                handle,
+                metadata,
+                time,
+            } => {
+                let ix = self
+                    .handles
+                    .find(handle)
+                    .ok_or_else(|| missing("handle", handle))?;
                 if let Some(h) = self.handles.get_mut(ix) {
                     h.metadata = metadata.clone();
                     h.timestamp = *time;
                 }
             }
             Change::DeleteHandle { handle } => {
-                let ix = self.handles.find(handle).ok_or_else(|| missing("handle", handle))?;
+                let ix = self
+                    .handles
+                    .find(handle)
+                    .ok_or_else(|| missing("handle", handle))?;
                 self.remove_handle(ix);
             }
 
-            Change::AddMember { target, member, privileges } => self.set_member(target, member, *privileges, Some(true))?,
-            Change::SetPrivileges { target, member, privileges } => {
-                self.set_member(target, member, *privileges, Some(false))?
-            }
+            Change::AddMember {
+                target,
+                member,
+                privileges,
+            } => self.set_member(target, member, *privileges, Some(true))?,
+            Change::SetPrivileges {
+                target,
+                member,
+                privileges,
+            } => self.set_member(target, member, *privileges, Some(false))?,
             Change::RemoveMember { target, member } => self.remove_member(target, member)?,
-            Change::SetOzPrivileges { subject, privileges } => match subject {
+            Change::SetOzPrivileges {
+                subject,
+                privileges,
+            } => match subject {
                 Member::User(id) => {
                     let ix = self.users.find(id).ok_or_else(|| missing("user", id))?;
                     if let Some(u) = self.users.get_mut(ix) {
@@ -509,7 +634,14 @@ impl State {
                 }
             },
 
-            Change::CreateToken { token, user, name, secret, kind, time } => {
+            Change::CreateToken {
+                token,
+                user,
+                name,
+                secret,
+                kind,
+                time,
+            } => {
                 let u = self.users.find(user).ok_or_else(|| missing("user", user))?;
                 if self.token_secrets.contains_key(secret) {
                     return Err(ApplyError("token secret collision".into()));
@@ -530,13 +662,19 @@ impl State {
                 self.user_tokens.entry(u).or_default().push(ix);
             }
             Change::SetTokenRevoked { token, revoked } => {
-                let ix = self.tokens.find(token).ok_or_else(|| missing("token", token))?;
+                let ix = self
+                    .tokens
+                    .find(token)
+                    .ok_or_else(|| missing("token", token))?;
                 if let Some(t) = self.tokens.get_mut(ix) {
                     t.revoked = *revoked;
                 }
             }
             Change::DeleteToken { token } => {
-                let ix = self.tokens.find(token).ok_or_else(|| missing("token", token))?;
+                let ix = self
+                    .tokens
+                    .find(token)
+                    .ok_or_else(|| missing("token", token))?;
                 self.remove_token(ix);
             }
         }
@@ -561,11 +699,17 @@ impl State {
     }
 
     fn remove_handle(&mut self, ix: HandleIx) {
-        let Some(h) = self.handles.remove(ix) else { return };
+        let Some(h) = self.handles.remove(ix) else {
+            return;
+        };
         if let Some(s) = self.services.get_mut(h.service) {
             remove_from(&mut s.handles, &ix);
         }
-        if let Some(sh) = self.shares.find(&h.resource_id).and_then(|i| self.shares.get_mut(i)) {
+        if let Some(sh) = self
+            .shares
+            .find(&h.resource_id)
+            .and_then(|i| self.shares.get_mut(i))
+        {
             if sh.handle == Some(ix) {
                 sh.handle = None;
             }
@@ -584,7 +728,9 @@ impl State {
 
     fn delete_user(&mut self, id: &str) -> Result<(), ApplyError> {
         let ix = self.users.find(id).ok_or_else(|| missing("user", id))?;
-        let Some(u) = self.users.remove(ix) else { return Err(missing("user", id)) };
+        let Some(u) = self.users.remove(ix) else {
+            return Err(missing("user", id));
+        };
         if let Some(name) = &u.username {
             self.usernames.remove(name);
         }
@@ -622,13 +768,19 @@ impl State {
     }
 
     pub fn spaces_owned_by(&self, user: UserIx) -> Vec<SpaceIx> {
-        self.spaces.iter().filter(|(_, s)| s.owners.contains(&user)).map(|(ix, _)| ix).collect()
+        self.spaces
+            .iter()
+            .filter(|(_, s)| s.owners.contains(&user))
+            .map(|(ix, _)| ix)
+            .collect()
     }
 
     fn delete_group(&mut self, id: &str) -> Result<(), ApplyError> {
         let ix = self.groups.find(id).ok_or_else(|| missing("group", id))?;
         let descendants = self.descendants(ix);
-        let Some(g) = self.groups.remove(ix) else { return Err(missing("group", id)) };
+        let Some(g) = self.groups.remove(ix) else {
+            return Err(missing("group", id));
+        };
         for u in g.users.keys() {
             if let Some(u) = self.users.get_mut(*u) {
                 remove_from(&mut u.groups, &ix);
@@ -669,11 +821,17 @@ impl State {
 
     fn delete_space(&mut self, id: &str) -> Result<(), ApplyError> {
         let ix = self.spaces.find(id).ok_or_else(|| missing("space", id))?;
-        let shares = self.spaces.get(ix).map(|s| s.shares.clone()).unwrap_or_default();
+        let shares = self
+            .spaces
+            .get(ix)
+            .map(|s| s.shares.clone())
+            .unwrap_or_default();
         for sh in shares {
             self.remove_share(sh);
         }
-        let Some(s) = self.spaces.remove(ix) else { return Err(missing("space", id)) };
+        let Some(s) = self.spaces.remove(ix) else {
+            return Err(missing("space", id));
+        };
         for u in s.users.keys() {
             if let Some(u) = self.users.get_mut(*u) {
                 remove_from(&mut u.spaces, &ix);
@@ -694,13 +852,25 @@ impl State {
         privileges: Privileges,
         must_be_new: Option<bool>,
     ) -> Result<(), ApplyError> {
-        let t = self.resolve_target(target).ok_or_else(|| ApplyError(format!("{target:?} does not exist")))?;
-        let m = self.resolve_member(member).ok_or_else(|| ApplyError(format!("{member:?} does not exist")))?;
+        let t = self
+            .resolve_target(target)
+            .ok_or_else(|| ApplyError(format!("{target:?} does not exist")))?;
+        let m = self
+            .resolve_member(member)
+            .ok_or_else(|| ApplyError(format!("{member:?} does not exist")))?;
         let mismatch = || ApplyError(format!("privileges {privileges:?} do not fit {target:?}"));
         let exists = self.is_direct_member(t, m);
         match must_be_new {
-            Some(true) if exists => return Err(ApplyError(format!("{member:?} is already a member of {target:?}"))),
-            Some(false) if !exists => return Err(ApplyError(format!("{member:?} is not a member of {target:?}"))),
+            Some(true) if exists => {
+                return Err(ApplyError(format!(
+                    "{member:?} is already a member of {target:?}"
+                )))
+            }
+            Some(false) if !exists => {
+                return Err(ApplyError(format!(
+                    "{member:?} is not a member of {target:?}"
+                )))
+            }
             _ => {}
         }
         if let (TargetIx::Group(g), MemberIx::Group(c)) = (t, m) {
@@ -779,44 +949,66 @@ impl State {
     }
 
     fn remove_member(&mut self, target: &Target, member: &Member) -> Result<(), ApplyError> {
-        let t = self.resolve_target(target).ok_or_else(|| ApplyError(format!("{target:?} does not exist")))?;
-        let m = self.resolve_member(member).ok_or_else(|| ApplyError(format!("{member:?} does not exist")))?;
+        let t = self
+            .resolve_target(target)
+            .ok_or_else(|| ApplyError(format!("{target:?} does not exist")))?;
+        let m = self
+            .resolve_member(member)
+            .ok_or_else(|| ApplyError(format!("{member:?} does not exist")))?;
         if !self.is_direct_member(t, m) {
-            return Err(ApplyError(format!("{member:?} is not a member of {target:?}")));
+            return Err(ApplyError(format!(
+                "{member:?} is not a member of {target:?}"
+            )));
         }
         match (t, m) {
             (TargetIx::Group(g), MemberIx::User(u)) => {
                 self.groups.get_mut(g).map(|x| x.users.remove(&u));
-                self.users.get_mut(u).map(|x| remove_from(&mut x.groups, &g));
+                self.users
+                    .get_mut(u)
+                    .map(|x| remove_from(&mut x.groups, &g));
             }
             (TargetIx::Group(g), MemberIx::Group(c)) => {
                 self.groups.get_mut(g).map(|x| x.children.remove(&c));
-                self.groups.get_mut(c).map(|x| remove_from(&mut x.parents, &g));
+                self.groups
+                    .get_mut(c)
+                    .map(|x| remove_from(&mut x.parents, &g));
                 self.refresh_below(c);
             }
             (TargetIx::Space(s), MemberIx::User(u)) => {
                 self.spaces.get_mut(s).map(|x| x.users.remove(&u));
-                self.users.get_mut(u).map(|x| remove_from(&mut x.spaces, &s));
+                self.users
+                    .get_mut(u)
+                    .map(|x| remove_from(&mut x.spaces, &s));
             }
             (TargetIx::Space(s), MemberIx::Group(g)) => {
                 self.spaces.get_mut(s).map(|x| x.groups.remove(&g));
-                self.groups.get_mut(g).map(|x| remove_from(&mut x.spaces, &s));
+                self.groups
+                    .get_mut(g)
+                    .map(|x| remove_from(&mut x.spaces, &s));
             }
             (TargetIx::Service(s), MemberIx::User(u)) => {
                 self.services.get_mut(s).map(|x| x.users.remove(&u));
-                self.users.get_mut(u).map(|x| remove_from(&mut x.services, &s));
+                self.users
+                    .get_mut(u)
+                    .map(|x| remove_from(&mut x.services, &s));
             }
             (TargetIx::Service(s), MemberIx::Group(g)) => {
                 self.services.get_mut(s).map(|x| x.groups.remove(&g));
-                self.groups.get_mut(g).map(|x| remove_from(&mut x.services, &s));
+                self.groups
+                    .get_mut(g)
+                    .map(|x| remove_from(&mut x.services, &s));
             }
             (TargetIx::Handle(h), MemberIx::User(u)) => {
                 self.handles.get_mut(h).map(|x| x.users.remove(&u));
-                self.users.get_mut(u).map(|x| remove_from(&mut x.handles, &h));
+                self.users
+                    .get_mut(u)
+                    .map(|x| remove_from(&mut x.handles, &h));
             }
             (TargetIx::Handle(h), MemberIx::Group(g)) => {
                 self.handles.get_mut(h).map(|x| x.groups.remove(&g));
-                self.groups.get_mut(g).map(|x| remove_from(&mut x.handles, &h));
+                self.groups
+                    .get_mut(g)
+                    .map(|x| remove_from(&mut x.handles, &h));
             }
         }
         Ok(())

@@ -59,7 +59,11 @@ pub struct Table<T> {
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
-        Table { slots: Vec::new(), index: FxHashMap::default(), live: 0 }
+        Table {
+            slots: Vec::new(),
+            index: FxHashMap::default(),
+            live: 0,
+        }
     }
 }
 
@@ -109,7 +113,10 @@ impl<T: Identified> Table<T> {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (Ix<T>, &T)> {
-        self.slots.iter().enumerate().filter_map(|(i, s)| s.as_ref().map(|v| (Ix(i as u32, PhantomData), v)))
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|v| (Ix(i as u32, PhantomData), v)))
     }
 
     /// Id of a live entity, or "" for a stale index.

@@ -74,7 +74,11 @@ impl Reference {
         self.targets.remove(&target_key(t)).is_some()
     }
 
-    fn slot<'a>(&'a mut self, target: &Target, member: &Member) -> Option<&'a mut BTreeMap<String, NameSet>> {
+    fn slot<'a>(
+        &'a mut self,
+        target: &Target,
+        member: &Member,
+    ) -> Option<&'a mut BTreeMap<String, NameSet>> {
         let members = self.targets.get_mut(&target_key(target))?;
         Some(match member {
             Member::User(_) => &mut members.users,
@@ -136,7 +140,9 @@ impl Reference {
                 if !self.user_exists(user) {
                     return false;
                 }
-                self.owners.get_mut(space).is_some_and(|o| o.insert(user.clone()))
+                self.owners
+                    .get_mut(space)
+                    .is_some_and(|o| o.insert(user.clone()))
             }
             Change::RemoveOwner { space, user } => {
                 if !self.user_exists(user) {
@@ -144,10 +150,16 @@ impl Reference {
                 }
                 self.owners.get_mut(space).is_some_and(|o| o.remove(user))
             }
-            Change::CreateHandleService { service, .. } => self.create_target(&Target::HandleService(service.clone())),
+            Change::CreateHandleService { service, .. } => {
+                self.create_target(&Target::HandleService(service.clone()))
+            }
             Change::DeleteHandleService { service } => {
-                let handles: Vec<String> =
-                    self.handle_service.iter().filter(|(_, s)| *s == service).map(|(h, _)| h.clone()).collect();
+                let handles: Vec<String> = self
+                    .handle_service
+                    .iter()
+                    .filter(|(_, s)| *s == service)
+                    .map(|(h, _)| h.clone())
+                    .collect();
                 if !self.delete_target(&Target::HandleService(service.clone())) {
                     return false;
                 }
@@ -157,8 +169,13 @@ impl Reference {
                 }
                 true
             }
-            Change::CreateHandle { handle, service, .. } => {
-                if !self.targets.contains_key(&target_key(&Target::HandleService(service.clone()))) {
+            Change::CreateHandle {
+                handle, service, ..
+            } => {
+                if !self
+                    .targets
+                    .contains_key(&target_key(&Target::HandleService(service.clone())))
+                {
                     return false;
                 }
                 let ok = self.create_target(&Target::Handle(handle.clone()));
@@ -171,7 +188,16 @@ impl Reference {
                 self.handle_service.remove(handle);
                 self.delete_target(&Target::Handle(handle.clone()))
             }
-            Change::AddMember { target, member, privileges } | Change::SetPrivileges { target, member, privileges } => {
+            Change::AddMember {
+                target,
+                member,
+                privileges,
+            }
+            | Change::SetPrivileges {
+                target,
+                member,
+                privileges,
+            } => {
                 let adding = matches!(change, Change::AddMember { .. });
                 if !self.member_exists(member) {
                     return false;
@@ -185,14 +211,19 @@ impl Reference {
                     (target, privileges),
                     (Target::Group(_), privzone_model::Privileges::Group(_))
                         | (Target::Space(_), privzone_model::Privileges::Space(_))
-                        | (Target::HandleService(_), privzone_model::Privileges::HandleService(_))
+                        | (
+                            Target::HandleService(_),
+                            privzone_model::Privileges::HandleService(_)
+                        )
                         | (Target::Handle(_), privzone_model::Privileges::Handle(_))
                 );
                 let id = match member {
                     Member::User(id) | Member::Group(id) => id.clone(),
                 };
                 let names: NameSet = names_of(privileges).into_iter().collect();
-                let Some(slot) = self.slot(target, member) else { return false };
+                let Some(slot) = self.slot(target, member) else {
+                    return false;
+                };
                 if slot.contains_key(&id) == adding || !kind_fits {
                     return false;
                 }
@@ -206,9 +237,13 @@ impl Reference {
                 let id = match member {
                     Member::User(id) | Member::Group(id) => id.clone(),
                 };
-                self.slot(target, member).is_some_and(|slot| slot.remove(&id).is_some())
+                self.slot(target, member)
+                    .is_some_and(|slot| slot.remove(&id).is_some())
             }
-            Change::SetOzPrivileges { subject, privileges } => {
+            Change::SetOzPrivileges {
+                subject,
+                privileges,
+            } => {
                 let names: NameSet = privileges.to_names().into_iter().collect();
                 let slot = match subject {
                     Member::User(id) => self.user_oz.get_mut(id),
@@ -228,7 +263,12 @@ impl Reference {
 
     /// One application of the §5 rule to a target, given the current effective members of groups.
     fn gather(members: &Members, eff_of_groups: &BTreeMap<String, Eff>) -> Eff {
-        fn merge(into: &mut BTreeMap<String, (NameSet, Hops)>, id: &str, privileges: &NameSet, hop: &str) {
+        fn merge(
+            into: &mut BTreeMap<String, (NameSet, Hops)>,
+            id: &str,
+            privileges: &NameSet,
+            hop: &str,
+        ) {
             let entry = into.entry(id.to_owned()).or_default();
             entry.0.extend(privileges.iter().copied());
             entry.1.insert(hop.to_owned());
@@ -242,7 +282,9 @@ impl Reference {
         }
         for (g, p) in &members.groups {
             // Override: every effective member of g gets exactly P_g(T), whatever it holds in g.
-            let Some(eff) = eff_of_groups.get(g) else { continue };
+            let Some(eff) = eff_of_groups.get(g) else {
+                continue;
+            };
             for u in eff.users.keys() {
                 merge(&mut out.users, u, p, g);
             }
@@ -255,16 +297,25 @@ impl Reference {
 
     /// Effective members of every target, by iterating the rule over all groups to a fixpoint.
     fn effective(&self) -> BTreeMap<String, Eff> {
-        let group_keys: Vec<(String, String)> =
-            self.group_oz.keys().map(|g| (g.clone(), target_key(&Target::Group(g.clone())))).collect();
-        let mut eff_of_groups: BTreeMap<String, Eff> =
-            self.group_oz.keys().map(|g| (g.clone(), Eff::default())).collect();
+        let group_keys: Vec<(String, String)> = self
+            .group_oz
+            .keys()
+            .map(|g| (g.clone(), target_key(&Target::Group(g.clone()))))
+            .collect();
+        let mut eff_of_groups: BTreeMap<String, Eff> = self
+            .group_oz
+            .keys()
+            .map(|g| (g.clone(), Eff::default()))
+            .collect();
         let mut sweep = 0usize;
         loop {
             let mut changed = false;
             // Alternate the sweep direction: only the speed of convergence depends on it.
-            let order: Box<dyn Iterator<Item = &(String, String)>> =
-                if sweep % 2 == 0 { Box::new(group_keys.iter()) } else { Box::new(group_keys.iter().rev()) };
+            let order: Box<dyn Iterator<Item = &(String, String)>> = if sweep % 2 == 0 {
+                Box::new(group_keys.iter())
+            } else {
+                Box::new(group_keys.iter().rev())
+            };
             for (g, key) in order {
                 let next = Self::gather(&self.targets[key], &eff_of_groups);
                 if eff_of_groups[g] != next {
@@ -276,7 +327,10 @@ impl Reference {
             if !changed {
                 break;
             }
-            assert!(sweep < 100_000, "the fixpoint iteration is monotone and must converge");
+            assert!(
+                sweep < 100_000,
+                "the fixpoint iteration is monotone and must converge"
+            );
         }
         let mut out = BTreeMap::new();
         for (key, members) in &self.targets {
@@ -317,15 +371,20 @@ impl Reference {
         let sorted = |s: &NameSet| -> Names { s.iter().copied().collect() };
         for (key, e) in &eff {
             for (u, (p, hops)) in &e.users {
-                obs.user_privileges.insert((key.clone(), u.clone()), sorted(p));
+                obs.user_privileges
+                    .insert((key.clone(), u.clone()), sorted(p));
                 obs.user_hops.insert((key.clone(), u.clone()), hops.clone());
             }
             for (g, (p, hops)) in &e.groups {
-                obs.group_privileges.insert((key.clone(), g.clone()), sorted(p));
-                obs.group_hops.insert((key.clone(), g.clone()), hops.clone());
+                obs.group_privileges
+                    .insert((key.clone(), g.clone()), sorted(p));
+                obs.group_hops
+                    .insert((key.clone(), g.clone()), hops.clone());
             }
-            obs.effective_users.insert(key.clone(), e.users.keys().cloned().collect());
-            obs.effective_groups.insert(key.clone(), e.groups.keys().cloned().collect());
+            obs.effective_users
+                .insert(key.clone(), e.users.keys().cloned().collect());
+            obs.effective_groups
+                .insert(key.clone(), e.groups.keys().cloned().collect());
         }
         for u in self.user_oz.keys() {
             obs.user_ancestry.insert(u.clone(), BTreeSet::new());
@@ -336,10 +395,16 @@ impl Reference {
         for g in self.group_oz.keys() {
             let e = &eff[&target_key(&Target::Group(g.clone()))];
             for u in e.users.keys() {
-                obs.user_ancestry.get_mut(u).expect("user is live").insert(g.clone());
+                obs.user_ancestry
+                    .get_mut(u)
+                    .expect("user is live")
+                    .insert(g.clone());
             }
             for c in e.groups.keys() {
-                obs.effective_parents.get_mut(c).expect("group is live").insert(g.clone());
+                obs.effective_parents
+                    .get_mut(c)
+                    .expect("group is live")
+                    .insert(g.clone());
             }
         }
         let group_oz = self.effective_group_oz();

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use privzone_model::catalog::{
-    GroupPriv, GroupPrivileges, HandlePriv, HandlePrivileges, HandleServicePriv, HandleServicePrivileges, OzPriv,
-    OzPrivileges, SpacePriv, SpacePrivileges,
+    GroupPriv, GroupPrivileges, HandlePriv, HandlePrivileges, HandleServicePriv,
+    HandleServicePrivileges, OzPriv, OzPrivileges, SpacePriv, SpacePrivileges,
 };
 use privzone_model::change::GroupType;
 use privzone_model::privilege::{PrivilegeKind, PrivilegeSet};
@@ -16,7 +16,12 @@ use privzone_model::{Change, Member, Privileges, Target};
 // Change builders
 
 pub fn create_user(id: &str) -> Change {
-    Change::CreateUser { user: id.into(), username: None, full_name: id.into(), time: 0 }
+    Change::CreateUser {
+        user: id.into(),
+        username: None,
+        full_name: id.into(),
+        time: 0,
+    }
 }
 
 pub fn create_group(id: &str) -> Change {
@@ -31,7 +36,12 @@ pub fn create_group(id: &str) -> Change {
 }
 
 pub fn create_space(id: &str) -> Change {
-    Change::CreateSpace { space: id.into(), name: id.into(), creator: None, time: 0 }
+    Change::CreateSpace {
+        space: id.into(),
+        name: id.into(),
+        creator: None,
+        time: 0,
+    }
 }
 
 pub fn create_service(id: &str) -> Change {
@@ -84,11 +94,19 @@ pub fn in_handle(id: &str) -> Target {
 }
 
 pub fn add(target: Target, member: Member, privileges: Privileges) -> Change {
-    Change::AddMember { target, member, privileges }
+    Change::AddMember {
+        target,
+        member,
+        privileges,
+    }
 }
 
 pub fn set(target: Target, member: Member, privileges: Privileges) -> Change {
-    Change::SetPrivileges { target, member, privileges }
+    Change::SetPrivileges {
+        target,
+        member,
+        privileges,
+    }
 }
 
 pub fn remove(target: Target, member: Member) -> Change {
@@ -96,7 +114,10 @@ pub fn remove(target: Target, member: Member) -> Change {
 }
 
 pub fn set_oz(subject: Member, names: &[&str]) -> Change {
-    Change::SetOzPrivileges { subject, privileges: OzPrivileges::parse(names.iter().copied()).unwrap() }
+    Change::SetOzPrivileges {
+        subject,
+        privileges: OzPrivileges::parse(names.iter().copied()).unwrap(),
+    }
 }
 
 pub fn gp(names: &[&str]) -> Privileges {
@@ -119,7 +140,14 @@ pub fn hp(names: &[&str]) -> Privileges {
 pub fn privileges_from_mask(target: &Target, mask: u128) -> Privileges {
     fn pick<K: PrivilegeKind>(mask: u128) -> PrivilegeSet<K> {
         let names = K::catalog().names();
-        PrivilegeSet::parse(names.iter().enumerate().filter(|(i, _)| mask & (1u128 << i) != 0).map(|(_, n)| *n)).unwrap()
+        PrivilegeSet::parse(
+            names
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1u128 << i) != 0)
+                .map(|(_, n)| *n),
+        )
+        .unwrap()
     }
     match target {
         Target::Group(_) => Privileges::Group(pick::<GroupPriv>(mask)),
@@ -131,7 +159,14 @@ pub fn privileges_from_mask(target: &Target, mask: u128) -> Privileges {
 
 pub fn oz_from_mask(mask: u128) -> OzPrivileges {
     let names = OzPriv::catalog().names();
-    OzPrivileges::parse(names.iter().enumerate().filter(|(i, _)| mask & (1u128 << i) != 0).map(|(_, n)| *n)).unwrap()
+    OzPrivileges::parse(
+        names
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1u128 << i) != 0)
+            .map(|(_, n)| *n),
+    )
+    .unwrap()
 }
 
 /// Current names of a privilege value, alphabetical.
@@ -219,14 +254,44 @@ impl Observed {
             }
         }
         let mut out = String::new();
-        field(&mut out, "user_privileges", &self.user_privileges, &other.user_privileges);
-        field(&mut out, "group_privileges", &self.group_privileges, &other.group_privileges);
+        field(
+            &mut out,
+            "user_privileges",
+            &self.user_privileges,
+            &other.user_privileges,
+        );
+        field(
+            &mut out,
+            "group_privileges",
+            &self.group_privileges,
+            &other.group_privileges,
+        );
         field(&mut out, "user_hops", &self.user_hops, &other.user_hops);
         field(&mut out, "group_hops", &self.group_hops, &other.group_hops);
-        field(&mut out, "effective_users", &self.effective_users, &other.effective_users);
-        field(&mut out, "effective_groups", &self.effective_groups, &other.effective_groups);
-        field(&mut out, "user_ancestry", &self.user_ancestry, &other.user_ancestry);
-        field(&mut out, "effective_parents", &self.effective_parents, &other.effective_parents);
+        field(
+            &mut out,
+            "effective_users",
+            &self.effective_users,
+            &other.effective_users,
+        );
+        field(
+            &mut out,
+            "effective_groups",
+            &self.effective_groups,
+            &other.effective_groups,
+        );
+        field(
+            &mut out,
+            "user_ancestry",
+            &self.user_ancestry,
+            &other.user_ancestry,
+        );
+        field(
+            &mut out,
+            "effective_parents",
+            &self.effective_parents,
+            &other.effective_parents,
+        );
         field(&mut out, "user_oz", &self.user_oz, &other.user_oz);
         field(&mut out, "group_oz", &self.group_oz, &other.group_oz);
         field(&mut out, "owners", &self.owners, &other.owners);
@@ -238,29 +303,70 @@ impl Observed {
 pub fn observe(state: &State) -> Observed {
     let mut obs = Observed::default();
     for (_, g) in state.groups.iter() {
-        observe_target(state, &target_key(&Target::Group(g.id.clone())), g, &mut obs);
+        observe_target(
+            state,
+            &target_key(&Target::Group(g.id.clone())),
+            g,
+            &mut obs,
+        );
     }
     for (_, s) in state.spaces.iter() {
-        observe_target(state, &target_key(&Target::Space(s.id.clone())), s, &mut obs);
-        let owners = s.owners.iter().map(|u| state.users.id_of(*u).to_owned()).collect();
+        observe_target(
+            state,
+            &target_key(&Target::Space(s.id.clone())),
+            s,
+            &mut obs,
+        );
+        let owners = s
+            .owners
+            .iter()
+            .map(|u| state.users.id_of(*u).to_owned())
+            .collect();
         obs.owners.insert(s.id.clone(), owners);
     }
     for (_, s) in state.services.iter() {
-        observe_target(state, &target_key(&Target::HandleService(s.id.clone())), s, &mut obs);
+        observe_target(
+            state,
+            &target_key(&Target::HandleService(s.id.clone())),
+            s,
+            &mut obs,
+        );
     }
     for (_, h) in state.handles.iter() {
-        observe_target(state, &target_key(&Target::Handle(h.id.clone())), h, &mut obs);
+        observe_target(
+            state,
+            &target_key(&Target::Handle(h.id.clone())),
+            h,
+            &mut obs,
+        );
     }
     for (u, user) in state.users.iter() {
         let ancestry = state.user_ancestry(u);
-        assert!(ancestry.windows(2).all(|w| w[0] < w[1]), "user_ancestry is sorted and deduplicated");
-        obs.user_ancestry.insert(user.id.clone(), ancestry.iter().map(|g| state.groups.id_of(*g).to_owned()).collect());
-        obs.user_oz.insert(user.id.clone(), state.effective_user_oz(u).to_names());
+        assert!(
+            ancestry.windows(2).all(|w| w[0] < w[1]),
+            "user_ancestry is sorted and deduplicated"
+        );
+        obs.user_ancestry.insert(
+            user.id.clone(),
+            ancestry
+                .iter()
+                .map(|g| state.groups.id_of(*g).to_owned())
+                .collect(),
+        );
+        obs.user_oz
+            .insert(user.id.clone(), state.effective_user_oz(u).to_names());
     }
     for (g, grp) in state.groups.iter() {
         let parents = state.effective_parents(g);
-        obs.effective_parents.insert(grp.id.clone(), parents.iter().map(|p| state.groups.id_of(*p).to_owned()).collect());
-        obs.group_oz.insert(grp.id.clone(), state.effective_group_oz(g).to_names());
+        obs.effective_parents.insert(
+            grp.id.clone(),
+            parents
+                .iter()
+                .map(|p| state.groups.id_of(*p).to_owned())
+                .collect(),
+        );
+        obs.group_oz
+            .insert(grp.id.clone(), state.effective_group_oz(g).to_names());
     }
     obs
 }
@@ -274,8 +380,15 @@ fn observe_target<T: MemberTable>(state: &State, key: &str, t: &T, obs: &mut Obs
             obs.user_privileges.insert(pair.clone(), p.to_names());
         }
         let i = state.user_intermediaries(t, u);
-        assert!(i.groups.windows(2).all(|w| w[0] < w[1]), "intermediaries are sorted and distinct");
-        let mut hops: Hops = i.groups.iter().map(|g| state.groups.id_of(*g).to_owned()).collect();
+        assert!(
+            i.groups.windows(2).all(|w| w[0] < w[1]),
+            "intermediaries are sorted and distinct"
+        );
+        let mut hops: Hops = i
+            .groups
+            .iter()
+            .map(|g| state.groups.id_of(*g).to_owned())
+            .collect();
         if i.direct {
             hops.insert(SELF_HOP.into());
         }
@@ -289,8 +402,15 @@ fn observe_target<T: MemberTable>(state: &State, key: &str, t: &T, obs: &mut Obs
             obs.group_privileges.insert(pair.clone(), p.to_names());
         }
         let i = state.group_intermediaries(t, g);
-        assert!(i.groups.windows(2).all(|w| w[0] < w[1]), "intermediaries are sorted and distinct");
-        let mut hops: Hops = i.groups.iter().map(|x| state.groups.id_of(*x).to_owned()).collect();
+        assert!(
+            i.groups.windows(2).all(|w| w[0] < w[1]),
+            "intermediaries are sorted and distinct"
+        );
+        let mut hops: Hops = i
+            .groups
+            .iter()
+            .map(|x| state.groups.id_of(*x).to_owned())
+            .collect();
         if i.direct {
             hops.insert(SELF_HOP.into());
         }
@@ -299,12 +419,26 @@ fn observe_target<T: MemberTable>(state: &State, key: &str, t: &T, obs: &mut Obs
         }
     }
     let users = state.effective_users(t);
-    let user_ids: BTreeSet<String> = users.iter().map(|u| state.users.id_of(*u).to_owned()).collect();
-    assert_eq!(user_ids.len(), users.len(), "effective_users lists each user once");
+    let user_ids: BTreeSet<String> = users
+        .iter()
+        .map(|u| state.users.id_of(*u).to_owned())
+        .collect();
+    assert_eq!(
+        user_ids.len(),
+        users.len(),
+        "effective_users lists each user once"
+    );
     obs.effective_users.insert(key.to_owned(), user_ids);
     let groups = state.effective_groups(t);
-    let group_ids: BTreeSet<String> = groups.iter().map(|g| state.groups.id_of(*g).to_owned()).collect();
-    assert_eq!(group_ids.len(), groups.len(), "effective_groups lists each group once");
+    let group_ids: BTreeSet<String> = groups
+        .iter()
+        .map(|g| state.groups.id_of(*g).to_owned())
+        .collect();
+    assert_eq!(
+        group_ids.len(),
+        groups.len(),
+        "effective_groups lists each group once"
+    );
     obs.effective_groups.insert(key.to_owned(), group_ids);
 }
 
@@ -318,7 +452,13 @@ pub struct Stored {
     #[allow(clippy::type_complexity)]
     pub groups: BTreeMap<
         String,
-        (Names, BTreeMap<String, Names>, BTreeMap<String, Names>, BTreeSet<String>, BTreeSet<String>),
+        (
+            Names,
+            BTreeMap<String, Names>,
+            BTreeMap<String, Names>,
+            BTreeSet<String>,
+            BTreeSet<String>,
+        ),
     >,
     /// target key → (direct users, direct groups), with privileges.
     pub targets: BTreeMap<String, (BTreeMap<String, Names>, BTreeMap<String, Names>)>,
@@ -326,37 +466,73 @@ pub struct Stored {
 
 /// The stored graph of `state`, by ids: everything a rebuild must reproduce.
 pub fn stored(state: &State) -> Stored {
-    fn edges<T: MemberTable>(state: &State, t: &T) -> (BTreeMap<String, Names>, BTreeMap<String, Names>) {
+    fn edges<T: MemberTable>(
+        state: &State,
+        t: &T,
+    ) -> (BTreeMap<String, Names>, BTreeMap<String, Names>) {
         (
-            t.users().iter().map(|(u, p)| (state.users.id_of(*u).to_owned(), p.to_names())).collect(),
-            t.groups().iter().map(|(g, p)| (state.groups.id_of(*g).to_owned(), p.to_names())).collect(),
+            t.users()
+                .iter()
+                .map(|(u, p)| (state.users.id_of(*u).to_owned(), p.to_names()))
+                .collect(),
+            t.groups()
+                .iter()
+                .map(|(g, p)| (state.groups.id_of(*g).to_owned(), p.to_names()))
+                .collect(),
         )
     }
     let gid = |g: &privzone_model::state::GroupIx| state.groups.id_of(*g).to_owned();
     let mut out = Stored::default();
     for (_, u) in state.users.iter() {
-        let mut memberships: BTreeSet<String> = u.groups.iter().map(|g| format!("group:{}", gid(g))).collect();
-        memberships.extend(u.spaces.iter().map(|s| format!("space:{}", state.spaces.id_of(*s))));
-        memberships.extend(u.services.iter().map(|s| format!("handle_service:{}", state.services.id_of(*s))));
-        memberships.extend(u.handles.iter().map(|h| format!("handle:{}", state.handles.id_of(*h))));
-        out.users.insert(u.id.clone(), (u.oz.to_names(), memberships));
+        let mut memberships: BTreeSet<String> = u
+            .groups
+            .iter()
+            .map(|g| format!("group:{}", gid(g)))
+            .collect();
+        memberships.extend(
+            u.spaces
+                .iter()
+                .map(|s| format!("space:{}", state.spaces.id_of(*s))),
+        );
+        memberships.extend(
+            u.services
+                .iter()
+                .map(|s| format!("handle_service:{}", state.services.id_of(*s))),
+        );
+        memberships.extend(
+            u.handles
+                .iter()
+                .map(|h| format!("handle:{}", state.handles.id_of(*h))),
+        );
+        out.users
+            .insert(u.id.clone(), (u.oz.to_names(), memberships));
     }
     for (_, g) in state.groups.iter() {
         let (users, children) = edges(state, g);
         out.groups.insert(
             g.id.clone(),
-            (g.oz.to_names(), users, children, g.parents.iter().map(gid).collect(), g.ancestors.iter().map(gid).collect()),
+            (
+                g.oz.to_names(),
+                users,
+                children,
+                g.parents.iter().map(gid).collect(),
+                g.ancestors.iter().map(gid).collect(),
+            ),
         );
-        out.targets.insert(format!("group:{}", g.id), edges(state, g));
+        out.targets
+            .insert(format!("group:{}", g.id), edges(state, g));
     }
     for (_, s) in state.spaces.iter() {
-        out.targets.insert(format!("space:{}", s.id), edges(state, s));
+        out.targets
+            .insert(format!("space:{}", s.id), edges(state, s));
     }
     for (_, s) in state.services.iter() {
-        out.targets.insert(format!("handle_service:{}", s.id), edges(state, s));
+        out.targets
+            .insert(format!("handle_service:{}", s.id), edges(state, s));
     }
     for (_, h) in state.handles.iter() {
-        out.targets.insert(format!("handle:{}", h.id), edges(state, h));
+        out.targets
+            .insert(format!("handle:{}", h.id), edges(state, h));
     }
     out
 }
@@ -366,7 +542,11 @@ pub fn stored(state: &State) -> Stored {
 pub fn check_invariants(state: &State) {
     for (g, grp) in state.groups.iter() {
         // ancestors: sorted, distinct, equal to a BFS recomputation
-        assert!(grp.ancestors.windows(2).all(|w| w[0] < w[1]), "ancestors of {} sorted", grp.id);
+        assert!(
+            grp.ancestors.windows(2).all(|w| w[0] < w[1]),
+            "ancestors of {} sorted",
+            grp.id
+        );
         let mut seen = BTreeSet::from([g]);
         let mut queue = VecDeque::from([g]);
         while let Some(x) = queue.pop_front() {
@@ -377,50 +557,114 @@ pub fn check_invariants(state: &State) {
             }
         }
         let bfs: Vec<_> = seen.into_iter().collect();
-        assert_eq!(grp.ancestors, bfs, "ancestors of {} equal a BFS over parents", grp.id);
+        assert_eq!(
+            grp.ancestors, bfs,
+            "ancestors of {} equal a BFS over parents",
+            grp.id
+        );
 
         for (u, _) in grp.users.iter() {
-            assert!(state.users.get(*u).expect("member user is live").groups.contains(&g));
+            assert!(state
+                .users
+                .get(*u)
+                .expect("member user is live")
+                .groups
+                .contains(&g));
         }
         for (c, _) in grp.children.iter() {
-            assert!(state.groups.get(*c).expect("child is live").parents.contains(&g));
+            assert!(state
+                .groups
+                .get(*c)
+                .expect("child is live")
+                .parents
+                .contains(&g));
         }
         for p in &grp.parents {
-            assert!(state.groups.get(*p).expect("parent is live").children.contains_key(&g));
+            assert!(state
+                .groups
+                .get(*p)
+                .expect("parent is live")
+                .children
+                .contains_key(&g));
         }
         for s in &grp.spaces {
-            assert!(state.spaces.get(*s).expect("space is live").groups.contains_key(&g));
+            assert!(state
+                .spaces
+                .get(*s)
+                .expect("space is live")
+                .groups
+                .contains_key(&g));
         }
         for s in &grp.services {
-            assert!(state.services.get(*s).expect("service is live").groups.contains_key(&g));
+            assert!(state
+                .services
+                .get(*s)
+                .expect("service is live")
+                .groups
+                .contains_key(&g));
         }
         for h in &grp.handles {
-            assert!(state.handles.get(*h).expect("handle is live").groups.contains_key(&g));
+            assert!(state
+                .handles
+                .get(*h)
+                .expect("handle is live")
+                .groups
+                .contains_key(&g));
         }
         assert_distinct(&grp.parents);
     }
     for (u, user) in state.users.iter() {
         for g in &user.groups {
-            assert!(state.groups.get(*g).expect("group is live").users.contains_key(&u));
+            assert!(state
+                .groups
+                .get(*g)
+                .expect("group is live")
+                .users
+                .contains_key(&u));
         }
         for s in &user.spaces {
-            assert!(state.spaces.get(*s).expect("space is live").users.contains_key(&u));
+            assert!(state
+                .spaces
+                .get(*s)
+                .expect("space is live")
+                .users
+                .contains_key(&u));
         }
         for s in &user.services {
-            assert!(state.services.get(*s).expect("service is live").users.contains_key(&u));
+            assert!(state
+                .services
+                .get(*s)
+                .expect("service is live")
+                .users
+                .contains_key(&u));
         }
         for h in &user.handles {
-            assert!(state.handles.get(*h).expect("handle is live").users.contains_key(&u));
+            assert!(state
+                .handles
+                .get(*h)
+                .expect("handle is live")
+                .users
+                .contains_key(&u));
         }
         assert_distinct(&user.groups);
         assert_distinct(&user.spaces);
     }
     for (s, sp) in state.spaces.iter() {
         for u in sp.users.keys() {
-            assert!(state.users.get(*u).expect("user is live").spaces.contains(&s));
+            assert!(state
+                .users
+                .get(*u)
+                .expect("user is live")
+                .spaces
+                .contains(&s));
         }
         for g in sp.groups.keys() {
-            assert!(state.groups.get(*g).expect("group is live").spaces.contains(&s));
+            assert!(state
+                .groups
+                .get(*g)
+                .expect("group is live")
+                .spaces
+                .contains(&s));
         }
         for u in &sp.owners {
             assert!(state.users.get(*u).is_some(), "owner is live");
@@ -428,18 +672,38 @@ pub fn check_invariants(state: &State) {
     }
     for (s, sv) in state.services.iter() {
         for u in sv.users.keys() {
-            assert!(state.users.get(*u).expect("user is live").services.contains(&s));
+            assert!(state
+                .users
+                .get(*u)
+                .expect("user is live")
+                .services
+                .contains(&s));
         }
         for g in sv.groups.keys() {
-            assert!(state.groups.get(*g).expect("group is live").services.contains(&s));
+            assert!(state
+                .groups
+                .get(*g)
+                .expect("group is live")
+                .services
+                .contains(&s));
         }
     }
     for (h, hd) in state.handles.iter() {
         for u in hd.users.keys() {
-            assert!(state.users.get(*u).expect("user is live").handles.contains(&h));
+            assert!(state
+                .users
+                .get(*u)
+                .expect("user is live")
+                .handles
+                .contains(&h));
         }
         for g in hd.groups.keys() {
-            assert!(state.groups.get(*g).expect("group is live").handles.contains(&h));
+            assert!(state
+                .groups
+                .get(*g)
+                .expect("group is live")
+                .handles
+                .contains(&h));
         }
     }
 }
