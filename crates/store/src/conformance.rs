@@ -180,3 +180,74 @@ pub fn run_all(log: &mut dyn ChangeLog) {
     read_after_paging(log);
     snapshots_latest(log);
 }
+
+/// Two handles on one shared log (two nodes on one database): a write round returns what the
+/// other appended since the caller's head, and revisions stay one gap-free sequence.
+pub fn two_writers_one_sequence(a: &mut dyn ChangeLog, b: &mut dyn ChangeLog) {
+    let base = head(a);
+    assert_eq!(head(b), base, "both handles see the same head");
+    assert!(a.begin_round(base).expect("a: begin_round").is_empty());
+    let ra = a.append(&[new_entry("node_a", 0)]).expect("a: append");
+    assert_eq!(ra, vec![base + 1]);
+    // b still believes the head is `base`: its round must hand it a's entry first.
+    let seen = b.begin_round(base).expect("b: begin_round");
+    assert_eq!(seen.len(), 1, "b sees a's entry");
+    assert_matches(&seen[0], base + 1, &new_entry("node_a", 0));
+    let rb = b
+        .append(&[new_entry("node_b", 1), new_entry("node_b", 2)])
+        .expect("b: append");
+    assert_eq!(rb, vec![base + 2, base + 3]);
+    // A round that appends nothing releases the other writer.
+    assert_eq!(a.begin_round(base + 1).expect("a: begin").len(), 2);
+    a.end_round();
+    assert_eq!(b.begin_round(base + 3).expect("b: begin").len(), 0);
+    assert_eq!(
+        b.append(&[new_entry("node_b", 3)]).expect("b"),
+        vec![base + 4]
+    );
+    assert_eq!(head(a), base + 4);
+}
+
+/// A fresh, empty PostgreSQL database for one test, or `None` (with a note) when no server
+/// answers and the run is not in CI. Under `CI=true` an unreachable server fails the test.
+///
+/// The server is `PRIVZONE_TEST_DATABASE_URL` (default
+/// `postgres://postgres@127.0.0.1:5432/postgres`); each call creates `<that db>_<unique>`.
+pub fn fresh_postgres_database() -> Option<String> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let admin_url = std::env::var("PRIVZONE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let mut admin = match postgres::Client::connect(&admin_url, postgres::NoTls) {
+        Ok(c) => c,
+        Err(e) => {
+            let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+            assert!(
+                !in_ci,
+                "PostgreSQL at PRIVZONE_TEST_DATABASE_URL is unreachable and CI is set: {e}"
+            );
+            eprintln!(
+                "note: PostgreSQL unreachable ({e}); this PostgreSQL test checks nothing here"
+            );
+            return None;
+        }
+    };
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("PRIVZONE_TEST_DATABASE_URL ends in /<database>");
+    let db_of_url = admin_url.rsplit('/').next().unwrap_or("postgres");
+    let name = format!(
+        "{}_t{}_{}_{}",
+        db_of_url.split('?').next().unwrap_or("postgres"),
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    );
+    admin
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .expect("CREATE DATABASE");
+    Some(format!("{base}/{name}"))
+}

@@ -27,7 +27,9 @@ mod sqlite;
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+mod pg;
 
+pub use pg::{PgListener, PgLog, CHANNEL};
 pub use sqlite::SqliteLog;
 
 /// Position of an entry in the log. The first entry has revision 1; 0 means "nothing".
@@ -79,6 +81,17 @@ pub trait ChangeLog: Send {
     /// Appends all entries in ONE transaction (group commit), durable (fsync) before
     /// returning; returns their revisions, consecutive, in order. An empty slice is a no-op
     /// returning an empty vector.
+    /// Starts a write round: until the next `append` or `end_round`, no other process can
+    /// append. Returns the entries other processes appended after `after`, which the caller must
+    /// apply before it validates new changes. Single-process stores return nothing.
+    fn begin_round(&mut self, after: Revision) -> Result<Vec<Entry>, StoreError> {
+        let _ = after;
+        Ok(Vec::new())
+    }
+
+    /// Ends a write round that appends nothing.
+    fn end_round(&mut self) {}
+
     fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<Revision>, StoreError>;
 
     /// Entries with revision > `after`, ascending, at most `limit`.
