@@ -1,7 +1,7 @@
 //! The running service's shared handles: the in-memory state readers use, the writer, and the
 //! verified-credentials cache.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock, RwLockReadGuard};
@@ -9,7 +9,8 @@ use privzone_model::{Error, State};
 use privzone_store::Revision;
 
 use crate::auth::LoginCache;
-use crate::writer::{Actor, Tx, Writer};
+use crate::metrics::Metrics;
+use crate::writer::{Actor, Published, Tx, Writer};
 
 #[derive(Clone)]
 pub struct App {
@@ -19,8 +20,8 @@ pub struct App {
 struct Inner {
     state: Arc<RwLock<State>>,
     writer: Writer,
-    revision: Arc<AtomicU64>,
-    healthy: Arc<AtomicBool>,
+    published: Arc<Published>,
+    metrics: Arc<Metrics>,
     logins: Mutex<LoginCache>,
     tls: bool,
 }
@@ -29,11 +30,20 @@ impl App {
     pub fn new(
         state: Arc<RwLock<State>>,
         writer: Writer,
-        revision: Arc<AtomicU64>,
-        healthy: Arc<AtomicBool>,
+        published: Arc<Published>,
+        metrics: Arc<Metrics>,
         tls: bool,
     ) -> Self {
-        App { inner: Arc::new(Inner { state, writer, revision, healthy, logins: Mutex::new(LoginCache::new()), tls }) }
+        App {
+            inner: Arc::new(Inner {
+                state,
+                writer,
+                published,
+                metrics,
+                logins: Mutex::new(LoginCache::new()),
+                tls,
+            }),
+        }
     }
 
     /// A consistent view of the committed state. Never hold it across an await.
@@ -49,12 +59,47 @@ impl App {
         self.inner.writer.write(actor, f).await
     }
 
+    /// The revision the in-memory state reflects.
     pub fn revision(&self) -> Revision {
-        self.inner.revision.load(Ordering::SeqCst)
+        self.inner.published.revision.load(Ordering::SeqCst)
     }
 
     pub fn healthy(&self) -> bool {
-        self.inner.healthy.load(Ordering::SeqCst)
+        self.inner.published.healthy.load(Ordering::SeqCst)
+    }
+
+    /// Read-your-writes across nodes: waits until this node has applied `revision`, asking the
+    /// writer to catch up with the shared log meanwhile. `false` when `timeout` passed first.
+    pub async fn wait_for_revision(
+        &self,
+        revision: Revision,
+        timeout: std::time::Duration,
+    ) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let moved = self.inner.published.moved.notified();
+            if self.revision() >= revision {
+                return true;
+            }
+            self.inner.writer.catch_up();
+            let step = tokio::time::Instant::now() + std::time::Duration::from_millis(50);
+            if tokio::time::timeout_at(step.min(deadline), moved)
+                .await
+                .is_err()
+                && tokio::time::Instant::now() >= deadline
+            {
+                return self.revision() >= revision;
+            }
+        }
+    }
+
+    /// Asks the writer to apply what other nodes appended.
+    pub fn catch_up(&self) {
+        self.inner.writer.catch_up();
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
     }
 
     pub fn tls(&self) -> bool {

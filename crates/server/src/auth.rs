@@ -39,7 +39,10 @@ pub struct Caller {
 
 impl Caller {
     pub fn nobody() -> Self {
-        Caller { client: Client::Nobody, actor: Actor::default() }
+        Caller {
+            client: Client::Nobody,
+            actor: Actor::default(),
+        }
     }
 }
 
@@ -50,7 +53,12 @@ enum Credentials {
 }
 
 fn credentials(headers: &HeaderMap) -> Credentials {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(t) = get("x-auth-token") {
         return Credentials::Token(t.to_owned());
     }
@@ -76,7 +84,10 @@ pub fn token_hash(token: &str) -> TokenHash {
 pub fn new_token_secret() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    format!("pz1{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    format!(
+        "pz1{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
 }
 
 /// A new random entity id, 32 hex characters like Onezone's.
@@ -106,7 +117,9 @@ pub fn verify_password_blocking(password: &str, phc: &str) -> bool {
 
 fn verify_password(password: &str, phc: &str) -> bool {
     match Phc::new(phc) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -124,7 +137,10 @@ impl LoginCache {
     pub fn new() -> Self {
         let mut key = [0u8; 32];
         OsRng.fill_bytes(&mut key);
-        LoginCache { key, entries: FxMap::default() }
+        LoginCache {
+            key,
+            entries: FxMap::default(),
+        }
     }
 
     fn mac(&self, raw: &str) -> [u8; 32] {
@@ -155,20 +171,29 @@ pub async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Caller, ApiE
         Credentials::Token(t) => {
             let hash = token_hash(&t);
             let state = app.read();
-            let token = state.token_by_secret(&hash).and_then(|ix| state.tokens.get(ix)).ok_or(bad(AuthError::BadToken))?;
+            let token = state
+                .token_by_secret(&hash)
+                .and_then(|ix| state.tokens.get(ix))
+                .ok_or(bad(AuthError::BadToken))?;
             if token.revoked {
                 return Err(bad(AuthError::TokenRevoked));
             }
             if !matches!(token.kind, TokenKind::Access) {
                 return Err(bad(AuthError::NotAnAccessToken));
             }
-            let user = state.users.get(token.user).ok_or(bad(AuthError::BadToken))?;
+            let user = state
+                .users
+                .get(token.user)
+                .ok_or(bad(AuthError::BadToken))?;
             if user.blocked {
                 return Err(bad(AuthError::UserBlocked));
             }
             Ok(Caller {
                 client: Client::User(token.user),
-                actor: Actor { user: Some(user.id.clone()), token: Some(token.id.clone()) },
+                actor: Actor {
+                    user: Some(user.id.clone()),
+                    token: Some(token.id.clone()),
+                },
             })
         }
         Credentials::Basic(encoded) => basic(app, &encoded).await,
@@ -181,17 +206,31 @@ async fn basic(app: &App, encoded: &str) -> Result<Caller, ApiError> {
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .ok_or(bad(AuthError::BadBasicCredentials))?;
-    let (username, password) = decoded.split_once(':').ok_or(bad(AuthError::BadBasicCredentials))?;
+    let (username, password) = decoded
+        .split_once(':')
+        .ok_or(bad(AuthError::BadBasicCredentials))?;
     let mac = app.logins().lock().mac(&decoded);
 
     // What the state says about this username now.
     let found = {
         let state = app.read();
-        match state.user_by_username(username).and_then(|ix| state.users.get(ix).map(|u| (ix, u))) {
+        match state
+            .user_by_username(username)
+            .and_then(|ix| state.users.get(ix).map(|u| (ix, u)))
+        {
             None => None,
             Some((_, user)) if user.blocked => return Err(bad(AuthError::UserBlocked)),
-            Some((_, user)) if user.password.is_none() => return Err(bad(AuthError::BasicAuthDisabled)),
-            Some((ix, user)) => Some((ix, user.id.clone(), user.password.as_ref().map(|p| p.0.clone()).unwrap_or_default())),
+            Some((_, user)) if user.password.is_none() => {
+                return Err(bad(AuthError::BasicAuthDisabled))
+            }
+            Some((ix, user)) => Some((
+                ix,
+                user.id.clone(),
+                user.password
+                    .as_ref()
+                    .map(|p| p.0.clone())
+                    .unwrap_or_default(),
+            )),
         }
     };
     let Some((user_ix, user_id, phc)) = found else {
@@ -200,7 +239,13 @@ async fn basic(app: &App, encoded: &str) -> Result<Caller, ApiError> {
         let _ = tokio::task::spawn_blocking(move || verify_password(&password, DUMMY_HASH)).await;
         return Err(bad(AuthError::BadBasicCredentials));
     };
-    let caller = Caller { client: Client::User(user_ix), actor: Actor { user: Some(user_id.clone()), token: None } };
+    let caller = Caller {
+        client: Client::User(user_ix),
+        actor: Actor {
+            user: Some(user_id.clone()),
+            token: None,
+        },
+    };
 
     {
         let mut cache = app.logins().lock();
@@ -227,7 +272,9 @@ async fn basic(app: &App, encoded: &str) -> Result<Caller, ApiError> {
             cache.entries.clear();
         }
     }
-    cache.entries.insert(mac, (user_id, phc, Instant::now() + LOGIN_TTL));
+    cache
+        .entries
+        .insert(mac, (user_id, phc, Instant::now() + LOGIN_TTL));
     Ok(caller)
 }
 
@@ -238,6 +285,10 @@ impl FromRequestParts<App> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        // Routes are authenticated once, before their handlers (see `routes::authenticate`).
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(caller.clone());
+        }
         authenticate(app, &parts.headers).await
     }
 }

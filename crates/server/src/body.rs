@@ -15,16 +15,28 @@ fn allowed<K: PrivilegeKind>() -> Vec<String> {
 }
 
 /// A list of privilege names of kind `K` under `key`.
-pub fn privilege_list<K: PrivilegeKind>(key: &str, value: &Value) -> Result<PrivilegeSet<K>, Error> {
-    let items = value.as_array().ok_or_else(|| Error::BadValueListOfStrings(key.into()))?;
+pub fn privilege_list<K: PrivilegeKind>(
+    key: &str,
+    value: &Value,
+) -> Result<PrivilegeSet<K>, Error> {
+    let items = value
+        .as_array()
+        .ok_or_else(|| Error::BadValueListOfStrings(key.into()))?;
     let mut set = PrivilegeSet::<K>::empty();
     for item in items {
         match item {
-            Value::String(name) => set
-                .insert_name(name)
-                .map_err(|_| Error::BadValueListNotAllowed { key: key.into(), allowed: allowed::<K>() })?,
+            Value::String(name) => {
+                set.insert_name(name)
+                    .map_err(|_| Error::BadValueListNotAllowed {
+                        key: key.into(),
+                        allowed: allowed::<K>(),
+                    })?
+            }
             Value::Null | Value::Bool(_) => {
-                return Err(Error::BadValueListNotAllowed { key: key.into(), allowed: allowed::<K>() })
+                return Err(Error::BadValueListNotAllowed {
+                    key: key.into(),
+                    allowed: allowed::<K>(),
+                })
             }
             _ => return Err(Error::BadValueListOfStrings(key.into())),
         }
@@ -72,7 +84,10 @@ pub fn updated_privileges<K: PrivilegeKind>(
             })
         }
         None if is_put => Err(Error::MissingRequiredValue("privileges".into())),
-        None => Err(Error::MissingAtLeastOneValue(vec!["grant".into(), "revoke".into()])),
+        None => Err(Error::MissingAtLeastOneValue(vec![
+            "grant".into(),
+            "revoke".into(),
+        ])),
     }
 }
 
@@ -197,36 +212,72 @@ mod tests {
         assert_eq!(run(json!({})).unwrap_err().id(), "missingAtLeastOneValue");
         assert_eq!(run(json!({"grant": []})).unwrap(), old);
         for bad in [json!("x"), json!(null), json!(true), json!({}), json!(5)] {
-            assert_eq!(run(json!({ "grant": bad })).unwrap_err(), Error::BadValueListOfStrings("grant".into()));
+            assert_eq!(
+                run(json!({ "grant": bad })).unwrap_err(),
+                Error::BadValueListOfStrings("grant".into())
+            );
         }
-        assert_eq!(run(json!({"revoke": [5]})).unwrap_err(), Error::BadValueListOfStrings("revoke".into()));
-        assert_eq!(run(json!({"grant": [null]})).unwrap_err().id(), "badValueListNotAllowed");
-        assert_eq!(run(json!({"grant": ["space_view"]})).unwrap_err().id(), "badValueListNotAllowed");
+        assert_eq!(
+            run(json!({"revoke": [5]})).unwrap_err(),
+            Error::BadValueListOfStrings("revoke".into())
+        );
+        assert_eq!(
+            run(json!({"grant": [null]})).unwrap_err().id(),
+            "badValueListNotAllowed"
+        );
+        assert_eq!(
+            run(json!({"grant": ["space_view"]})).unwrap_err().id(),
+            "badValueListNotAllowed"
+        );
         assert_eq!(run(json!([])).unwrap_err(), Error::MalformedData);
         // grant is validated before revoke
-        assert_eq!(run(json!({"grant": 1, "revoke": 1})).unwrap_err(), Error::BadValueListOfStrings("grant".into()));
+        assert_eq!(
+            run(json!({"grant": 1, "revoke": 1})).unwrap_err(),
+            Error::BadValueListOfStrings("grant".into())
+        );
         // legacy keys are ignored when grant or revoke is present
-        assert_eq!(run(json!({"grant": [], "privileges": ["x"], "operation": "bogus"})).unwrap(), old);
+        assert_eq!(
+            run(json!({"grant": [], "privileges": ["x"], "operation": "bogus"})).unwrap(),
+            old
+        );
     }
 
     #[test]
     fn legacy_forms() {
         let old = hs(&["handle_service_view", "handle_service_delete"]);
         let run = |b: Value, put: bool| updated_privileges::<HandleServicePriv>(&b, old, put);
-        assert_eq!(run(json!({"privileges": ["register_handle"]}), false).unwrap(), hs(&["handle_service_register_handle"]));
         assert_eq!(
-            run(json!({"privileges": ["register_handle"], "operation": ["grant"]}), false).unwrap(),
-            hs(&["handle_service_view", "handle_service_delete", "handle_service_register_handle"])
+            run(json!({"privileges": ["register_handle"]}), false).unwrap(),
+            hs(&["handle_service_register_handle"])
         );
         assert_eq!(
-            run(json!({"privileges": ["delete_handle_service"], "operation": "revoke"}), false).unwrap(),
+            run(
+                json!({"privileges": ["register_handle"], "operation": ["grant"]}),
+                false
+            )
+            .unwrap(),
+            hs(&[
+                "handle_service_view",
+                "handle_service_delete",
+                "handle_service_register_handle"
+            ])
+        );
+        assert_eq!(
+            run(
+                json!({"privileges": ["delete_handle_service"], "operation": "revoke"}),
+                false
+            )
+            .unwrap(),
             hs(&["handle_service_view"])
         );
         assert_eq!(run(json!({"privileges": []}), true).unwrap(), hs(&[]));
         let e = run(json!({"privileges": [], "operation": "update"}), false).unwrap_err();
         assert_eq!(e.id(), "badValueNotAllowed");
         assert_eq!(e.details().unwrap()["key"], "operation");
-        assert_eq!(run(json!({}), true).unwrap_err().id(), "missingRequiredValue");
+        assert_eq!(
+            run(json!({}), true).unwrap_err().id(),
+            "missingRequiredValue"
+        );
     }
 
     #[test]

@@ -22,14 +22,20 @@ pub enum BootstrapError {
     #[error("bootstrap failed: {0}")]
     Write(Error),
     #[error("cannot write {path}: {source}")]
-    PasswordFile { path: String, source: std::io::Error },
+    PasswordFile {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 pub async fn run(app: &App, config: &Config) -> Result<(), BootstrapError> {
     let username = config.admin_username.clone();
     let (needs_password, password_matches) = {
         let state = app.read();
-        match state.user_by_username(&username).and_then(|u| state.users.get(u)) {
+        match state
+            .user_by_username(&username)
+            .and_then(|u| state.users.get(u))
+        {
             Some(user) => {
                 let matches = match (&config.admin_password, &user.password) {
                     (Some(p), Some(h)) => crate::auth::verify_password_blocking(p.expose(), &h.0),
@@ -48,7 +54,11 @@ pub async fn run(app: &App, config: &Config) -> Result<(), BootstrapError> {
         None => (None, false),
     };
     let hash = match &password {
-        Some(p) => Some(hash_password(p.expose().to_owned()).await.map_err(BootstrapError::Write)?),
+        Some(p) => Some(
+            hash_password(p.expose().to_owned())
+                .await
+                .map_err(BootstrapError::Write)?,
+        ),
         None => None,
     };
     let user_id = new_id();
@@ -56,7 +66,10 @@ pub async fn run(app: &App, config: &Config) -> Result<(), BootstrapError> {
         let now = tx.now();
         let state = tx.state();
         let group_exists = state.groups.find(ADMINS_GROUP).is_some();
-        let user = state.user_by_username(&username).and_then(|u| state.users.get(u)).map(|u| u.id.clone());
+        let user = state
+            .user_by_username(&username)
+            .and_then(|u| state.users.get(u))
+            .map(|u| u.id.clone());
         if !group_exists {
             tx.apply(Change::CreateGroup {
                 group: ADMINS_GROUP.into(),
@@ -68,9 +81,17 @@ pub async fn run(app: &App, config: &Config) -> Result<(), BootstrapError> {
             })?;
         }
         let all = OzPrivileges::all();
-        let group_oz = tx.state().groups.by_id(ADMINS_GROUP).map(|(_, g)| g.oz).unwrap_or_default();
+        let group_oz = tx
+            .state()
+            .groups
+            .by_id(ADMINS_GROUP)
+            .map(|(_, g)| g.oz)
+            .unwrap_or_default();
         if group_oz != all {
-            tx.apply(Change::SetOzPrivileges { subject: Member::Group(ADMINS_GROUP.into()), privileges: all })?;
+            tx.apply(Change::SetOzPrivileges {
+                subject: Member::Group(ADMINS_GROUP.into()),
+                privileges: all,
+            })?;
         }
         let user_id = match user {
             Some(id) => id,
@@ -85,12 +106,22 @@ pub async fn run(app: &App, config: &Config) -> Result<(), BootstrapError> {
             }
         };
         if let Some(hash) = hash {
-            tx.apply(Change::SetPassword { user: user_id.clone(), hash: Some(hash) })?;
+            tx.apply(Change::SetPassword {
+                user: user_id.clone(),
+                hash: Some(hash),
+            })?;
         }
         let state = tx.state();
-        let member = state.users.find(&user_id).zip(state.groups.find(ADMINS_GROUP)).is_some_and(|(u, g)| {
-            state.groups.get(g).is_some_and(|g| g.users.contains_key(&u))
-        });
+        let member = state
+            .users
+            .find(&user_id)
+            .zip(state.groups.find(ADMINS_GROUP))
+            .is_some_and(|(u, g)| {
+                state
+                    .groups
+                    .get(g)
+                    .is_some_and(|g| g.users.contains_key(&u))
+            });
         if !member {
             tx.apply(Change::AddMember {
                 target: Target::Group(ADMINS_GROUP.into()),
@@ -116,7 +147,10 @@ pub async fn run(app: &App, config: &Config) -> Result<(), BootstrapError> {
 
 fn write_password_file(dir: &Path, password: &str) -> Result<(), BootstrapError> {
     let path = dir.join("initial-admin-password");
-    let err = |source| BootstrapError::PasswordFile { path: path.display().to_string(), source };
+    let err = |source| BootstrapError::PasswordFile {
+        path: path.display().to_string(),
+        source,
+    };
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -14,6 +14,13 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// Header carrying the revision a write was committed at.
 pub const REVISION_HEADER: &str = "x-privzone-revision";
 
+/// The Onezone error id (and `authError`) of an error response, kept as a response extension.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorId {
+    pub id: &'static str,
+    pub auth: Option<&'static str>,
+}
+
 /// An error on its way to the client.
 #[derive(Debug)]
 pub struct ApiError(pub Error);
@@ -50,11 +57,16 @@ pub fn status_of(e: &Error) -> StatusCode {
         | Error::BadValueIdNotFound(_)
         | Error::BadValueName
         | Error::BadValueBoolean(_)
+        | Error::BadValueInteger(_)
         | Error::BadValueXml(_)
         | Error::BadValueTextTooLarge { .. }
         | Error::BadValueTooLong { .. }
         | Error::BadValueToken(_)
         | Error::BadValuePassword
+        | Error::BadValueUsername
+        | Error::BadValueFullName
+        | Error::BadValueIdentifierOccupied(_)
+        | Error::BasicAuthDisabled
         | Error::CannotDeleteNonEmptyHandleService
         | Error::CannotRemoveLastOwner { .. }
         | Error::NotSupported => StatusCode::BAD_REQUEST,
@@ -68,8 +80,19 @@ impl IntoResponse for ApiError {
         }
         let status = status_of(&self.0);
         let mut res = (status, axum::Json(self.0.body())).into_response();
+        // For the metrics and the request log, which see only the response.
+        res.extensions_mut().insert(ErrorId {
+            id: self.0.id(),
+            auth: match &self.0 {
+                Error::BadAuth(a) => Some(a.id()),
+                _ => None,
+            },
+        });
         if matches!(self.0, Error::Unauthorized | Error::BadAuth(_)) {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"privzone\""));
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"privzone\""),
+            );
         }
         res
     }
@@ -85,7 +108,8 @@ pub fn ok_json(v: Value) -> ApiResult {
 /// 204 after a committed write.
 pub fn no_content(revision: u64) -> ApiResult {
     let mut res = StatusCode::NO_CONTENT.into_response();
-    res.headers_mut().insert(REVISION_HEADER, HeaderValue::from(revision));
+    res.headers_mut()
+        .insert(REVISION_HEADER, HeaderValue::from(revision));
     Ok(res)
 }
 
@@ -96,14 +120,16 @@ pub fn created(base: &BaseUrl, path: &str, revision: u64) -> ApiResult {
     if let Ok(v) = HeaderValue::from_str(&location) {
         res.headers_mut().insert(header::LOCATION, v);
     }
-    res.headers_mut().insert(REVISION_HEADER, HeaderValue::from(revision));
+    res.headers_mut()
+        .insert(REVISION_HEADER, HeaderValue::from(revision));
     Ok(res)
 }
 
 /// 201 or 200 with a JSON body after a committed write.
 pub fn json_after_write(status: StatusCode, v: Value, revision: u64) -> ApiResult {
     let mut res = (status, axum::Json(v)).into_response();
-    res.headers_mut().insert(REVISION_HEADER, HeaderValue::from(revision));
+    res.headers_mut()
+        .insert(REVISION_HEADER, HeaderValue::from(revision));
     Ok(res)
 }
 
@@ -113,7 +139,10 @@ pub struct BaseUrl(pub String);
 
 impl BaseUrl {
     pub fn from_headers(headers: &HeaderMap, tls: bool) -> Self {
-        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
         let scheme = if tls { "https" } else { "http" };
         BaseUrl(format!("{scheme}://{host}/api/v3/onezone"))
     }
@@ -171,10 +200,15 @@ pub async fn method_not_allowed() -> ApiError {
 /// Path parameters; a path that cannot be decoded names nothing, so it is a 404.
 pub struct Ids<T>(pub T);
 
-impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<S> for Ids<T> {
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<S>
+    for Ids<T>
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|p| Ids(p.0))

@@ -6,13 +6,13 @@
 //! is held until the commit returns. If the commit fails, or a job failed after applying part of
 //! its changes, the state is rebuilt from the log so memory never runs ahead of the disk.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 
 use parking_lot::RwLock;
 use privzone_model::{Change, Error, State};
-use privzone_store::{ChangeLog, NewEntry, Revision, StoreError};
+use privzone_store::{ChangeLog, Entry, NewEntry, Revision, StoreError};
 
 /// Who made a change, for the audit trail.
 #[derive(Debug, Clone, Default)]
@@ -41,7 +41,9 @@ impl Tx<'_> {
 
     /// Applies a change now (later steps of the same write see it) and queues it for the commit.
     pub fn apply(&mut self, change: Change) -> Result<(), Error> {
-        self.state.apply(&change).map_err(|e| Error::Internal(e.to_string()))?;
+        self.state
+            .apply(&change)
+            .map_err(|e| Error::Internal(e.to_string()))?;
         self.changes.push((change, self.actor.clone()));
         Ok(())
     }
@@ -50,9 +52,37 @@ impl Tx<'_> {
 type Reply = Box<dyn FnOnce(Result<Revision, Error>) + Send>;
 type Job = Box<dyn FnOnce(&mut Tx<'_>) -> (Reply, bool) + Send>;
 
-struct Request {
-    actor: Actor,
-    job: Job,
+enum Request {
+    Write {
+        actor: Actor,
+        job: Job,
+    },
+    /// Apply what other nodes appended (sent by the follower and by read-your-writes waits).
+    CatchUp,
+}
+
+/// What the writer publishes to readers: the applied revision and whether the store answers.
+#[derive(Default)]
+pub struct Published {
+    pub revision: AtomicU64,
+    pub healthy: AtomicBool,
+    /// Woken whenever `revision` moves.
+    pub moved: tokio::sync::Notify,
+}
+
+impl Published {
+    pub fn new(revision: Revision) -> Arc<Self> {
+        Arc::new(Published {
+            revision: AtomicU64::new(revision),
+            healthy: AtomicBool::new(true),
+            moved: tokio::sync::Notify::new(),
+        })
+    }
+
+    fn advance(&self, revision: Revision) {
+        self.revision.store(revision, Ordering::SeqCst);
+        self.moved.notify_waiters();
+    }
 }
 
 #[derive(Clone)]
@@ -62,113 +92,289 @@ pub struct Writer {
 
 /// Most jobs one commit gathers.
 const MAX_BATCH: usize = 1024;
+/// Group commit under concurrent writes: how long the writer waits for more jobs at a time, and
+/// at most in total, before it commits.
+const GATHER_STEP: std::time::Duration = std::time::Duration::from_micros(200);
+const MAX_GATHER: std::time::Duration = std::time::Duration::from_millis(1);
 
 pub fn now_unix() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Replays the whole log into a fresh state.
 pub fn rebuild(log: &mut dyn ChangeLog) -> Result<(State, Revision), StoreError> {
     let mut state = State::new();
-    let mut head = 0;
+    let head = apply_entries(&mut state, 0, log.read_after(0, 10_000)?)?;
+    catch_up(log, &mut state, head)
+}
+
+/// Applies entries after `head` to `state`; returns the new head.
+fn apply_entries(
+    state: &mut State,
+    mut head: Revision,
+    entries: Vec<Entry>,
+) -> Result<Revision, StoreError> {
+    for e in entries {
+        if e.revision <= head {
+            continue;
+        }
+        let change: Change = serde_json::from_str(&e.change).map_err(|err| {
+            StoreError::Corrupt(format!("revision {}: unreadable change: {err}", e.revision))
+        })?;
+        state
+            .apply(&change)
+            .map_err(|err| StoreError::Corrupt(format!("revision {}: {err}", e.revision)))?;
+        head = e.revision;
+    }
+    Ok(head)
+}
+
+/// Reads and applies everything after `head`, page by page.
+fn catch_up(
+    log: &mut dyn ChangeLog,
+    state: &mut State,
+    mut head: Revision,
+) -> Result<(State, Revision), StoreError> {
     loop {
         let entries = log.read_after(head, 10_000)?;
         if entries.is_empty() {
-            break;
+            return Ok((std::mem::take(state), head));
         }
-        for e in entries {
-            let change: Change = serde_json::from_str(&e.change)
-                .map_err(|err| StoreError::Corrupt(format!("revision {}: unreadable change: {err}", e.revision)))?;
-            state
-                .apply(&change)
-                .map_err(|err| StoreError::Corrupt(format!("revision {}: {err}", e.revision)))?;
-            head = e.revision;
+        head = apply_entries(state, head, entries)?;
+    }
+}
+
+/// The writer thread's loop state.
+struct Rounds {
+    metrics: Arc<crate::metrics::Metrics>,
+    log: Box<dyn ChangeLog>,
+    state: Arc<RwLock<State>>,
+    published: Arc<Published>,
+}
+
+impl Rounds {
+    fn head(&self) -> Revision {
+        self.published.revision.load(Ordering::SeqCst)
+    }
+
+    /// Replaces memory with a replay of the log, after a failure left them apart.
+    fn rebuild(&mut self, state: &mut State) {
+        match rebuild(self.log.as_mut()) {
+            Ok((fresh, head)) => {
+                *state = fresh;
+                self.published.advance(head);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot rebuild state from the log; refusing writes");
+                self.published.healthy.store(false, Ordering::SeqCst);
+            }
         }
     }
-    Ok((state, head))
+
+    /// Applies entries other nodes appended (no table lock: the log is append-only).
+    fn follow(&mut self) {
+        let head = self.head();
+        match self.log.read_after(head, 10_000) {
+            Ok(entries) if entries.is_empty() => {
+                self.published.healthy.store(true, Ordering::SeqCst);
+            }
+            Ok(entries) => {
+                let shared = self.state.clone();
+                let mut guard = shared.write();
+                match apply_entries(&mut guard, head, entries) {
+                    Ok(new_head) => self.published.advance(new_head),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot apply the log; rebuilding");
+                        self.rebuild(&mut guard);
+                    }
+                }
+                self.published.healthy.store(true, Ordering::SeqCst);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the log");
+                self.published.healthy.store(false, Ordering::SeqCst);
+            }
+        }
+    }
+
+    fn write(&mut self, batch: Vec<(Actor, Job)>) {
+        let shared = self.state.clone();
+        let mut guard = shared.write();
+        // Serialize with other nodes and apply what they appended, so jobs see the latest state.
+        let head = self.head();
+        let others = match self.log.begin_round(head) {
+            Ok(entries) => entries,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start a write round");
+                self.published.healthy.store(false, Ordering::SeqCst);
+                // Dropping a job drops its reply channel: the request answers 503.
+                drop(batch);
+                return;
+            }
+        };
+        if !others.is_empty() {
+            match apply_entries(&mut guard, head, others) {
+                Ok(new_head) => self.published.advance(new_head),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot apply other nodes' changes; rebuilding");
+                    self.log.end_round();
+                    self.rebuild(&mut guard);
+                    return;
+                }
+            }
+        }
+        let now = now_unix();
+        // Each reply with how many changes were queued up to and including its job.
+        let mut replies: Vec<(Reply, usize)> = Vec::with_capacity(batch.len());
+        let mut queued: Vec<(Change, Actor)> = Vec::new();
+        let mut dirty = false;
+        for (actor, job) in batch {
+            let mut tx = Tx {
+                state: &mut guard,
+                changes: Vec::new(),
+                actor,
+                now,
+            };
+            let (reply, ok) = job(&mut tx);
+            if ok {
+                queued.append(&mut tx.changes);
+            } else if !tx.changes.is_empty() {
+                dirty = true;
+            }
+            replies.push((reply, queued.len()));
+        }
+        let before = self.head();
+        let mut outcome: Result<Vec<Revision>, Error> = Ok(Vec::new());
+        if queued.is_empty() {
+            self.log.end_round();
+        } else {
+            let entries: Result<Vec<NewEntry>, serde_json::Error> = queued
+                .iter()
+                .map(|(c, a)| {
+                    Ok(NewEntry {
+                        actor_user: a.user.clone(),
+                        actor_token: a.token.clone(),
+                        time: now,
+                        change: serde_json::to_string(c)?,
+                    })
+                })
+                .collect();
+            let started = std::time::Instant::now();
+            let appended = match entries {
+                Ok(entries) => self.log.append(&entries),
+                Err(e) => {
+                    self.log.end_round();
+                    Err(StoreError::Unavailable(format!(
+                        "cannot encode a change: {e}"
+                    )))
+                }
+            };
+            match appended {
+                Ok(revs) => {
+                    self.metrics.commit(revs.len(), started.elapsed());
+                    let last = revs.last().copied().unwrap_or(0);
+                    self.published.advance(last);
+                    self.published.healthy.store(true, Ordering::SeqCst);
+                    outcome = Ok(revs);
+                }
+                Err(e) => {
+                    self.metrics.commit_failed();
+                    tracing::error!(error = %e, "commit failed; rebuilding state from the log");
+                    self.published.healthy.store(false, Ordering::SeqCst);
+                    dirty = true;
+                    outcome = Err(Error::ServiceUnavailable);
+                }
+            }
+        }
+        if dirty {
+            self.rebuild(&mut guard);
+        }
+        drop(guard);
+        // A job answers with the revision of its own last change (or the head it read).
+        for (reply, upto) in replies {
+            reply(match &outcome {
+                Ok(revs) => Ok(upto
+                    .checked_sub(1)
+                    .and_then(|i| revs.get(i))
+                    .copied()
+                    .unwrap_or(before)),
+                Err(e) => Err(e.clone()),
+            });
+        }
+    }
 }
 
 impl Writer {
     /// Starts the writer thread over `log`, sharing `state` with readers.
     pub fn start(
-        mut log: Box<dyn ChangeLog>,
+        log: Box<dyn ChangeLog>,
         state: Arc<RwLock<State>>,
-        revision: Arc<AtomicU64>,
-        healthy: Arc<std::sync::atomic::AtomicBool>,
+        published: Arc<Published>,
+        metrics: Arc<crate::metrics::Metrics>,
     ) -> Writer {
         let (tx, rx) = mpsc::channel::<Request>();
-        let spawned = std::thread::Builder::new().name("privzone-writer".into()).spawn(move || {
-            while let Ok(first) = rx.recv() {
-                let mut batch = vec![first];
-                while batch.len() < MAX_BATCH {
-                    match rx.try_recv() {
-                        Ok(r) => batch.push(r),
-                        Err(_) => break,
-                    }
-                }
-                let mut guard = state.write();
-                let now = now_unix();
-                let mut replies: Vec<(Reply, bool)> = Vec::with_capacity(batch.len());
-                let mut queued: Vec<(Change, Actor)> = Vec::new();
-                let mut dirty = false;
-                for req in batch {
-                    let mut tx = Tx { state: &mut guard, changes: Vec::new(), actor: req.actor, now };
-                    let (reply, ok) = (req.job)(&mut tx);
-                    if ok {
-                        queued.append(&mut tx.changes);
-                    } else if !tx.changes.is_empty() {
-                        dirty = true;
-                    }
-                    replies.push((reply, ok));
-                }
-                let mut outcome: Result<Revision, Error> = Ok(revision.load(Ordering::SeqCst));
-                if !queued.is_empty() {
-                    let entries: Vec<NewEntry> = queued
-                        .iter()
-                        .map(|(c, a)| NewEntry {
-                            actor_user: a.user.clone(),
-                            actor_token: a.token.clone(),
-                            time: now,
-                            change: serde_json::to_string(c).unwrap_or_default(),
-                        })
-                        .collect();
-                    match log.append(&entries) {
-                        Ok(revs) => {
-                            let last = revs.last().copied().unwrap_or(0);
-                            revision.store(last, Ordering::SeqCst);
-                            healthy.store(true, Ordering::SeqCst);
-                            outcome = Ok(last);
+        let mut rounds = Rounds {
+            metrics,
+            log,
+            state,
+            published,
+        };
+        let spawned = std::thread::Builder::new()
+            .name("privzone-writer".into())
+            .spawn(move || {
+                // Whether the last round had company: then writers are concurrent and worth waiting for.
+                let mut concurrent = false;
+                while let Ok(first) = rx.recv() {
+                    let mut follow = false;
+                    let mut batch: Vec<(Actor, Job)> = Vec::new();
+                    let mut next = Some(first);
+                    let gather_until = std::time::Instant::now() + MAX_GATHER;
+                    loop {
+                        while let Some(r) = next.take() {
+                            match r {
+                                Request::Write { actor, job } => batch.push((actor, job)),
+                                Request::CatchUp => follow = true,
+                            }
+                            if batch.len() < MAX_BATCH {
+                                next = rx.try_recv().ok();
+                            }
                         }
-                        Err(e) => {
-                            tracing::error!(error = %e, "commit failed; rebuilding state from the log");
-                            healthy.store(false, Ordering::SeqCst);
-                            dirty = true;
-                            outcome = Err(Error::ServiceUnavailable);
+                        // Group commit: while writes keep arriving, let the request threads (which may
+                        // share this core) queue the ones in flight, so one fsync covers them all. A
+                        // lone writer never waits.
+                        if !concurrent
+                            || batch.is_empty()
+                            || batch.len() >= MAX_BATCH
+                            || std::time::Instant::now() >= gather_until
+                        {
+                            break;
+                        }
+                        std::thread::sleep(GATHER_STEP);
+                        next = rx.try_recv().ok();
+                        if next.is_none() {
+                            break; // nothing came during the pause: commit what there is
                         }
                     }
-                }
-                if dirty {
-                    match rebuild(log.as_mut()) {
-                        Ok((fresh, head)) => {
-                            *guard = fresh;
-                            revision.store(head, Ordering::SeqCst);
-                        }
-                        Err(e) => {
-                            tracing::error!(error = %e, "cannot rebuild state from the log; refusing writes");
-                            healthy.store(false, Ordering::SeqCst);
-                        }
+                    concurrent = batch.len() > 1;
+                    if !batch.is_empty() {
+                        rounds.write(batch);
+                    } else if follow {
+                        rounds.follow();
                     }
                 }
-                drop(guard);
-                for (reply, _) in replies {
-                    reply(outcome.clone());
-                }
-            }
-        });
+            });
         if let Err(e) = spawned {
             tracing::error!(error = %e, "cannot start the writer thread");
         }
         Writer { tx }
+    }
+
+    /// Asks the writer to apply what other nodes appended.
+    pub fn catch_up(&self) -> bool {
+        self.tx.send(Request::CatchUp).is_ok()
     }
 
     /// Runs `f` against the latest state on the writer; answers once its changes are durable.
@@ -192,7 +398,9 @@ impl Writer {
                 false,
             ),
         });
-        self.tx.send(Request { actor, job }).map_err(|_| Error::ServiceUnavailable)?;
+        self.tx
+            .send(Request::Write { actor, job })
+            .map_err(|_| Error::ServiceUnavailable)?;
         recv.await.map_err(|_| Error::ServiceUnavailable)?
     }
 }

@@ -12,6 +12,7 @@ use privzone_model::Error;
 use serde_json::{json, Value};
 
 use super::kinds::{privileges_json, KindPrivileges, MemberKind, TargetKind};
+use super::records::member_record;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::body;
@@ -47,16 +48,9 @@ fn effective_member<K: TargetKind, M: MemberKind>(
     Ok((m, p))
 }
 
-/// GET `/{kind}/{id}/users` (or `groups`, `children`).
-pub async fn list<K: TargetKind, M: MemberKind>(AppState(app): AppState<App>, caller: Caller, Ids(id): Ids<String>) -> ApiResult {
-    let state = app.read();
-    let t = target::<K>(&state, &id)?;
-    authorize(&state, caller.client, Operation::ListMembers(t))?;
-    ok_json(json!({ M::LIST_KEY: M::direct_ids(&state, table::<K>(&state, t)?) }))
-}
-
-/// GET `/{kind}/{id}/effective_users` (or `effective_groups`, `effective_children`).
-pub async fn list_effective<K: TargetKind, M: MemberKind>(
+/// GET `/{kind}/{id}/users` (or `groups`, `children`), and with `EFFECTIVE`
+/// `/{kind}/{id}/effective_users` (or `effective_groups`, `effective_children`).
+pub async fn list<K: TargetKind, M: MemberKind, const EFFECTIVE: bool>(
     AppState(app): AppState<App>,
     caller: Caller,
     Ids(id): Ids<String>,
@@ -64,19 +58,20 @@ pub async fn list_effective<K: TargetKind, M: MemberKind>(
     let state = app.read();
     let t = target::<K>(&state, &id)?;
     authorize(&state, caller.client, Operation::ListMembers(t))?;
-    ok_json(json!({ M::LIST_KEY: M::effective_ids(&state, table::<K>(&state, t)?) }))
+    let tab = table::<K>(&state, t)?;
+    let ids = if EFFECTIVE {
+        M::effective_ids(&state, tab)
+    } else {
+        M::direct_ids(&state, tab)
+    };
+    ok_json(json!({ M::LIST_KEY: ids }))
 }
 
 /// Whether the user is the entity's creator (creators stay visible to members).
 fn is_creator<K: TargetKind>(state: &State, t: TargetIx, m: MemberIx) -> bool {
     let MemberIx::User(u) = m else { return false };
-    let creator = match t {
-        TargetIx::Group(g) => state.groups.get(g).and_then(|x| x.creator.clone()),
-        TargetIx::Space(s) => state.spaces.get(s).and_then(|x| x.creator.clone()),
-        TargetIx::Service(s) => state.services.get(s).and_then(|x| x.creator.clone()),
-        TargetIx::Handle(h) => state.handles.get(h).and_then(|x| x.creator.clone()),
-    };
-    creator.as_deref() == Some(state.users.id_of(u))
+    let creator = K::table(state, t).and_then(K::creator);
+    creator == Some(state.users.id_of(u))
 }
 
 /// GET `/{kind}/{id}/users/{uid}` and `/effective_users/{uid}` (and group variants).
@@ -92,33 +87,39 @@ pub async fn get_member<K: TargetKind, M: MemberKind>(
     if !member && !is_creator::<K>(&state, t, m) {
         return Err(Error::NotFound.into());
     }
-    authorize(&state, caller.client, Operation::ViewMember { target: t, member: m })?;
-    ok_json(M::record(&state, m))
+    authorize(
+        &state,
+        caller.client,
+        Operation::ViewMember {
+            target: t,
+            member: m,
+        },
+    )?;
+    ok_json(member_record(&state, m))
 }
 
-/// GET `/{kind}/{id}/users/{uid}/privileges` — direct privileges.
-pub async fn get_privileges<K: TargetKind, M: MemberKind>(
+/// GET `/{kind}/{id}/users/{uid}/privileges` — direct privileges, and with `EFFECTIVE`
+/// `/{kind}/{id}/effective_users/{uid}/privileges` — effective privileges (reference §5).
+pub async fn get_privileges<K: TargetKind, M: MemberKind, const EFFECTIVE: bool>(
     AppState(app): AppState<App>,
     caller: Caller,
     Ids((id, mid)): Ids<(String, String)>,
 ) -> ApiResult {
     let state = app.read();
     let t = target::<K>(&state, &id)?;
-    let (m, p) = direct_member::<K, M>(&state, t, &mid)?;
-    authorize(&state, caller.client, Operation::ViewMemberPrivileges { target: t, member: m })?;
-    ok_json(privileges_json(p))
-}
-
-/// GET `/{kind}/{id}/effective_users/{uid}/privileges` — effective privileges (reference §5).
-pub async fn get_effective_privileges<K: TargetKind, M: MemberKind>(
-    AppState(app): AppState<App>,
-    caller: Caller,
-    Ids((id, mid)): Ids<(String, String)>,
-) -> ApiResult {
-    let state = app.read();
-    let t = target::<K>(&state, &id)?;
-    let (m, p) = effective_member::<K, M>(&state, t, &mid)?;
-    authorize(&state, caller.client, Operation::ViewMemberPrivileges { target: t, member: m })?;
+    let (m, p) = if EFFECTIVE {
+        effective_member::<K, M>(&state, t, &mid)?
+    } else {
+        direct_member::<K, M>(&state, t, &mid)?
+    };
+    authorize(
+        &state,
+        caller.client,
+        Operation::ViewMemberPrivileges {
+            target: t,
+            member: m,
+        },
+    )?;
     ok_json(privileges_json(p))
 }
 
@@ -131,7 +132,14 @@ pub async fn get_membership<K: TargetKind, M: MemberKind>(
     let state = app.read();
     let t = target::<K>(&state, &id)?;
     let (m, _) = effective_member::<K, M>(&state, t, &mid)?;
-    authorize(&state, caller.client, Operation::ViewMembership { target: t, member: m })?;
+    authorize(
+        &state,
+        caller.client,
+        Operation::ViewMembership {
+            target: t,
+            member: m,
+        },
+    )?;
     let tab = table::<K>(&state, t)?;
     let hops = match m {
         MemberIx::User(u) => state.user_intermediaries(tab, u),
@@ -148,46 +156,37 @@ pub async fn get_membership<K: TargetKind, M: MemberKind>(
 }
 
 /// PATCH (both generations) or legacy PUT of `/{kind}/{id}/users/{uid}/privileges`.
-async fn update_privileges<K: TargetKind, M: MemberKind>(
-    app: App,
+pub async fn update_privileges<K: TargetKind, M: MemberKind, const IS_PUT: bool>(
+    AppState(app): AppState<App>,
     caller: Caller,
-    id: String,
-    mid: String,
-    body: serde_json::Value,
-    is_put: bool,
+    Ids((id, mid)): Ids<(String, String)>,
+    JsonBody(body): JsonBody,
 ) -> ApiResult {
     let (_, revision) = app
         .write(caller.actor.clone(), move |tx| {
             let state = tx.state();
             let t = target::<K>(state, &id)?;
             let (m, old) = direct_member::<K, M>(state, t, &mid)?;
-            authorize(state, caller.client, Operation::SetMemberPrivileges { target: t, member: m })?;
-            let new = body::updated_privileges(&body, old, is_put)?;
+            authorize(
+                state,
+                caller.client,
+                Operation::SetMemberPrivileges {
+                    target: t,
+                    member: m,
+                },
+            )?;
+            let new = body::updated_privileges(&body, old, IS_PUT)?;
             if new != old {
-                tx.apply(Change::SetPrivileges { target: K::target(id), member: M::member(mid), privileges: K::wrap(new) })?;
+                tx.apply(Change::SetPrivileges {
+                    target: K::target(id),
+                    member: M::member(mid),
+                    privileges: K::wrap(new),
+                })?;
             }
             Ok(())
         })
         .await?;
     no_content(revision)
-}
-
-pub async fn patch_privileges<K: TargetKind, M: MemberKind>(
-    AppState(app): AppState<App>,
-    caller: Caller,
-    Ids((id, mid)): Ids<(String, String)>,
-    JsonBody(body): JsonBody,
-) -> ApiResult {
-    update_privileges::<K, M>(app, caller, id, mid, body, false).await
-}
-
-pub async fn put_privileges<K: TargetKind, M: MemberKind>(
-    AppState(app): AppState<App>,
-    caller: Caller,
-    Ids((id, mid)): Ids<(String, String)>,
-    JsonBody(body): JsonBody,
-) -> ApiResult {
-    update_privileges::<K, M>(app, caller, id, mid, body, true).await
 }
 
 /// PUT `/{kind}/{id}/users/{uid}` — add a member, optionally with `privileges`.
@@ -205,14 +204,24 @@ pub async fn add_member<K: TargetKind, M: MemberKind>(
             let state = tx.state();
             let t = target::<K>(state, &id)?;
             let m = M::resolve(state, &mid);
-            let with_privileges = body.as_object().is_some_and(|o| o.contains_key("privileges"));
+            let with_privileges = body
+                .as_object()
+                .is_some_and(|o| o.contains_key("privileges"));
             let candidate = match (M::LIST_KEY, m) {
                 ("users", Some(MemberIx::User(u))) => Candidate::User(Some(u)),
                 ("users", _) => Candidate::User(None),
                 (_, Some(MemberIx::Group(g))) => Candidate::Group(Some(g)),
                 _ => Candidate::Group(None),
             };
-            authorize(state, caller.client, Operation::AddMember { target: t, member: candidate, with_privileges })?;
+            authorize(
+                state,
+                caller.client,
+                Operation::AddMember {
+                    target: t,
+                    member: candidate,
+                    with_privileges,
+                },
+            )?;
             let obj = body::object(&body)?;
             let (privileges, _) = body::optional_privileges(obj, K::default_privileges())?;
             let m = m.ok_or_else(|| Error::BadValueIdNotFound(M::ID_KEY.into()))?;
@@ -227,7 +236,11 @@ pub async fn add_member<K: TargetKind, M: MemberKind>(
                     parent_id: id,
                 });
             }
-            tx.apply(Change::AddMember { target: K::target(id), member: M::member(mid), privileges: K::wrap(privileges) })
+            tx.apply(Change::AddMember {
+                target: K::target(id),
+                member: M::member(mid),
+                privileges: K::wrap(privileges),
+            })
         })
         .await?;
     created(&base, &path, revision)
@@ -244,8 +257,18 @@ pub async fn remove_member<K: TargetKind, M: MemberKind>(
             let state = tx.state();
             let t = target::<K>(state, &id)?;
             let (m, _) = direct_member::<K, M>(state, t, &mid)?;
-            authorize(state, caller.client, Operation::RemoveMember { target: t, member: m })?;
-            tx.apply(Change::RemoveMember { target: K::target(id), member: M::member(mid) })
+            authorize(
+                state,
+                caller.client,
+                Operation::RemoveMember {
+                    target: t,
+                    member: m,
+                },
+            )?;
+            tx.apply(Change::RemoveMember {
+                target: K::target(id),
+                member: M::member(mid),
+            })
         })
         .await?;
     no_content(revision)
@@ -275,20 +298,36 @@ fn member_routes<K: TargetKind, M: MemberKind>(router: axum::Router<App>) -> axu
     let seg = segment::<K, M>();
     let p = K::PATH;
     let mut router = router
-        .route(&format!("/{p}/{{id}}/{seg}"), get(list::<K, M>))
-        .route(&format!("/{p}/{{id}}/effective_{seg}"), get(list_effective::<K, M>))
+        .route(&format!("/{p}/{{id}}/{seg}"), get(list::<K, M, false>))
+        .route(
+            &format!("/{p}/{{id}}/effective_{seg}"),
+            get(list::<K, M, true>),
+        )
         .route(
             &format!("/{p}/{{id}}/{seg}/{{mid}}"),
-            get(get_member::<K, M>).put(add_member::<K, M>).delete(remove_member::<K, M>),
+            get(get_member::<K, M>)
+                .put(add_member::<K, M>)
+                .delete(remove_member::<K, M>),
         )
         .route(
             &format!("/{p}/{{id}}/{seg}/{{mid}}/privileges"),
-            get(get_privileges::<K, M>).patch(patch_privileges::<K, M>).put(put_privileges::<K, M>),
+            get(get_privileges::<K, M, false>)
+                .patch(update_privileges::<K, M, false>)
+                .put(update_privileges::<K, M, true>),
         )
-        .route(&format!("/{p}/{{id}}/effective_{seg}/{{mid}}"), get(get_member::<K, M>))
-        .route(&format!("/{p}/{{id}}/effective_{seg}/{{mid}}/privileges"), get(get_effective_privileges::<K, M>));
+        .route(
+            &format!("/{p}/{{id}}/effective_{seg}/{{mid}}"),
+            get(get_member::<K, M>),
+        )
+        .route(
+            &format!("/{p}/{{id}}/effective_{seg}/{{mid}}/privileges"),
+            get(get_privileges::<K, M, true>),
+        );
     if M::LIST_KEY == "groups" {
-        router = router.route(&format!("/{p}/{{id}}/effective_{seg}/{{mid}}/membership"), get(get_membership::<K, M>));
+        router = router.route(
+            &format!("/{p}/{{id}}/effective_{seg}/{{mid}}/membership"),
+            get(get_membership::<K, M>),
+        );
     }
     router
 }

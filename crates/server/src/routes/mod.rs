@@ -3,22 +3,30 @@
 use axum::http::HeaderValue;
 use axum::response::Response;
 use axum::Router;
+use privzone_model::authorize::Client;
+use privzone_model::state::UserIx;
+use privzone_model::Error;
 
 use crate::app::App;
 use crate::http::{method_not_allowed, not_found};
 
 pub mod catalog;
+pub mod entity;
 pub mod groups;
 pub mod handle_services;
 pub mod handles;
 pub mod kinds;
+pub mod member_of;
 pub mod members;
 pub mod oz_privileges;
+pub mod records;
 pub mod spaces;
 pub mod tokens;
 pub mod users;
 
 pub const BASE: &str = "/api/v3/onezone";
+/// Older API pages address the same routes without the service segment.
+pub const LEGACY_BASE: &str = "/api/v3";
 
 /// Every route, with Onezone's error bodies for unknown paths, other methods and panics.
 pub fn router(app: App) -> Router {
@@ -32,35 +40,174 @@ pub fn router(app: App) -> Router {
         .route("/harvesters/privileges", get(catalog::harvesters))
         .route("/clusters/privileges", get(catalog::clusters))
         .route("/atm_inventories/privileges", get(catalog::atm_inventories))
-        .route("/configuration", get(catalog::configuration))
-        .route("/health", get(catalog::health));
+        .route("/configuration", get(catalog::configuration));
     api = oz_privileges::routes(api);
-    api = members::routes::<kinds::GroupKind>(api);
-    api = members::routes::<kinds::SpaceKind>(api);
-    api = members::routes::<kinds::ServiceKind>(api);
-    api = members::routes::<kinds::HandleKind>(api);
+    api = kind_routes::<kinds::GroupKind>(api);
+    api = kind_routes::<kinds::SpaceKind>(api);
+    api = kind_routes::<kinds::ServiceKind>(api);
+    api = kind_routes::<kinds::HandleKind>(api);
     api = groups::routes(api);
     api = spaces::routes(api);
     api = handle_services::routes(api);
     api = handles::routes(api);
     api = users::routes(api);
     api = tokens::routes(api);
-    let api = api.fallback(not_found).method_not_allowed_fallback(method_not_allowed);
-    Router::new()
-        .nest(BASE, api)
+    let api = api
+        .route_layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            authenticate,
+        ))
+        // The readiness probe never authenticates, so it can never answer 401.
+        .route("/health", get(catalog::health))
+        .route("/openapi.json", get(crate::openapi::serve_document))
+        .route("/docs", get(crate::openapi::serve_docs))
+        // Unknown paths and other methods are told apart before authentication (reference §2).
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+    // The seed pages also show paths without `/onezone` (`/api/v3/handle_services/…`).
+    Router::new()
+        .nest(BASE, api.clone())
+        .nest(LEGACY_BASE, api)
+        .route("/metrics", get(metrics))
+        .merge(crate::admin::routes())
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            read_your_writes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), observe))
         .with_state(app)
         .layer(axum::middleware::map_response(cors))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
+}
+
+/// The routes every entity kind with members serves the same way.
+fn kind_routes<K: entity::Create>(api: Router<App>) -> Router<App> {
+    let api = entity::routes::<K>(api);
+    let api = members::routes::<K>(api);
+    member_of::routes::<K>(api)
+}
+
+/// Header a client sends with the `X-Privzone-Revision` of its last write, so that a read on any
+/// node sees that write (the node waits, at most [`MIN_REVISION_WAIT`], until it has applied it).
+pub const MIN_REVISION: &str = "x-privzone-min-revision";
+pub const MIN_REVISION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+async fn read_your_writes(
+    axum::extract::State(app): axum::extract::State<App>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::response::IntoResponse;
+    if let Some(v) = req.headers().get(MIN_REVISION) {
+        let Some(wanted) = v.to_str().ok().and_then(|s| s.trim().parse::<u64>().ok()) else {
+            return crate::http::ApiError(privzone_model::Error::BadValueInteger(
+                "X-Privzone-Min-Revision".into(),
+            ))
+            .into_response();
+        };
+        if !app.wait_for_revision(wanted, MIN_REVISION_WAIT).await {
+            return crate::http::ApiError(privzone_model::Error::ServiceUnavailable)
+                .into_response();
+        }
+    }
+    let mut res = next.run(req).await;
+    if !res.headers().contains_key(crate::http::REVISION_HEADER) {
+        if let Ok(v) = HeaderValue::from_str(&app.revision().to_string()) {
+            res.headers_mut().insert(crate::http::REVISION_HEADER, v);
+        }
+    }
+    res
+}
+
+/// The signed-in user of a request; nobody → 401.
+pub fn signed_in(client: Client) -> Result<UserIx, Error> {
+    match client {
+        Client::User(u) => Ok(u),
+        Client::Nobody => Err(Error::Unauthorized),
+    }
+}
+
+/// Reference §2 step 2: a matched route authenticates before anything else, public ones too
+/// (credentials that do not verify are a 401, even on a catalog or with a malformed body);
+/// handlers then take the [`Caller`](crate::auth::Caller) found here.
+async fn authenticate(
+    axum::extract::State(app): axum::extract::State<App>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::response::IntoResponse;
+    match crate::auth::authenticate(&app, req.headers()).await {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// GET `/metrics`: Prometheus text format (no credentials, like `/health`: scrape it on a private
+/// network).
+async fn metrics(axum::extract::State(app): axum::extract::State<App>) -> Response {
+    use axum::response::IntoResponse;
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        app.metrics().render(app.revision(), app.healthy()),
+    )
+        .into_response()
+}
+
+/// Gives every request an id (in the `X-Request-Id` response header and on every log line of
+/// the request) and records it in the metrics by route template.
+async fn observe(
+    axum::extract::State(app): axum::extract::State<App>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tracing::Instrument;
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |m| m.as_str())
+        .to_owned();
+    let method = req.method().as_str().to_owned();
+    let started = std::time::Instant::now();
+    let span = tracing::info_span!("request", id, %method, %route);
+    let mut res = next.run(req).instrument(span.clone()).await;
+    let took = started.elapsed();
+    let status = res.status().as_u16();
+    if let Some(e) = res.extensions().get::<crate::http::ErrorId>() {
+        if let Some(auth) = e.auth {
+            app.metrics().auth_failure(auth);
+        }
+        span.in_scope(|| tracing::debug!(status, error = e.id, auth_error = e.auth, "answered"));
+    } else {
+        span.in_scope(|| tracing::debug!(status, micros = took.as_micros() as u64, "answered"));
+    }
+    app.metrics().request(&route, &method, status, took);
+    if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
 }
 
 /// Onezone sends `Access-Control-Allow-Origin: *` on every REST response.
 async fn cors(mut res: Response) -> Response {
-    res.headers_mut().insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    res.headers_mut()
+        .insert("access-control-allow-origin", HeaderValue::from_static("*"));
     res
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     use axum::response::IntoResponse;
-    crate::http::ApiError(privzone_model::Error::Internal("handler panicked".into())).into_response()
+    crate::http::ApiError(privzone_model::Error::Internal("handler panicked".into()))
+        .into_response()
 }

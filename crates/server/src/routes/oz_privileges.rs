@@ -36,7 +36,13 @@ fn own_id(state: &State, caller: &Caller) -> Result<String, Error> {
     }
 }
 
-fn read(app: &App, caller: &Caller, subject: Subject, id: Option<String>, effective: bool) -> ApiResult {
+fn read(
+    app: &App,
+    caller: &Caller,
+    subject: Subject,
+    id: Option<String>,
+    effective: bool,
+) -> ApiResult {
     let state = app.read();
     let id = match id {
         Some(id) => id,
@@ -54,7 +60,13 @@ fn read(app: &App, caller: &Caller, subject: Subject, id: Option<String>, effect
 }
 
 /// PATCH/PUT (body) or DELETE (no body: revoke everything).
-async fn update(app: App, caller: Caller, subject: Subject, id: Option<String>, body: Option<(Value, bool)>) -> ApiResult {
+async fn update(
+    app: App,
+    caller: Caller,
+    subject: Subject,
+    id: Option<String>,
+    body: Option<(Value, bool)>,
+) -> ApiResult {
     let (_, revision) = app
         .write(caller.actor.clone(), move |tx| {
             let state = tx.state();
@@ -77,7 +89,10 @@ async fn update(app: App, caller: Caller, subject: Subject, id: Option<String>, 
                     Subject::User => Member::User(id),
                     Subject::Group => Member::Group(id),
                 };
-                tx.apply(Change::SetOzPrivileges { subject, privileges: new })?;
+                tx.apply(Change::SetOzPrivileges {
+                    subject,
+                    privileges: new,
+                })?;
             }
             Ok(())
         })
@@ -85,61 +100,245 @@ async fn update(app: App, caller: Caller, subject: Subject, id: Option<String>, 
     no_content(revision)
 }
 
+#[utoipa::path(
+    get,
+    path = "/user/privileges",
+    summary = "Direct oz privileges of the client",
+    tag = "oz privileges",
+    responses((status = 200, description = "Direct oz privileges", body = crate::openapi::privileges::OzPrivilegeList)),
+)]
 pub async fn get_own(AppState(app): AppState<App>, caller: Caller) -> ApiResult {
     read(&app, &caller, Subject::User, None, false)
 }
+#[utoipa::path(
+    get,
+    path = "/user/effective_privileges",
+    summary = "Effective oz privileges of the client",
+    tag = "oz privileges",
+    responses((status = 200, description = "Effective oz privileges (with those of every group above)", body = crate::openapi::privileges::OzPrivilegeList)),
+)]
 pub async fn get_own_effective(AppState(app): AppState<App>, caller: Caller) -> ApiResult {
     read(&app, &caller, Subject::User, None, true)
 }
-pub async fn patch_own(AppState(app): AppState<App>, caller: Caller, JsonBody(b): JsonBody) -> ApiResult {
+#[utoipa::path(
+    patch,
+    path = "/user/privileges",
+    summary = "Change the oz privileges of the client",
+    tag = "oz privileges",
+    request_body = crate::openapi::privileges::OzPrivilegeUpdate,
+    responses((status = 204, description = "Done")),
+)]
+pub async fn patch_own(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    JsonBody(b): JsonBody,
+) -> ApiResult {
     update(app, caller, Subject::User, None, Some((b, false))).await
 }
-pub async fn put_own(AppState(app): AppState<App>, caller: Caller, JsonBody(b): JsonBody) -> ApiResult {
+#[utoipa::path(
+    put,
+    path = "/user/privileges",
+    summary = "Change the oz privileges of the client (legacy PUT)",
+    tag = "oz privileges",
+    request_body = crate::openapi::privileges::OzPrivilegeOperation,
+    responses((status = 204, description = "Done")),
+)]
+pub async fn put_own(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    JsonBody(b): JsonBody,
+) -> ApiResult {
     update(app, caller, Subject::User, None, Some((b, true))).await
 }
+#[utoipa::path(
+    delete,
+    path = "/user/privileges",
+    summary = "Revoke every oz privilege of the client",
+    tag = "oz privileges",
+    responses((status = 204, description = "Every direct oz privilege revoked")),
+)]
 pub async fn delete_own(AppState(app): AppState<App>, caller: Caller) -> ApiResult {
     update(app, caller, Subject::User, None, None).await
 }
 
-pub async fn get_user(AppState(app): AppState<App>, caller: Caller, Ids(id): Ids<String>) -> ApiResult {
+#[utoipa::path(
+    get,
+    path = "/users/{id}/privileges",
+    summary = "Direct oz privileges of a user",
+    tag = "oz privileges",
+    responses((status = 200, description = "Direct oz privileges", body = crate::openapi::privileges::OzPrivilegeList)),
+)]
+pub async fn get_user(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult {
     read(&app, &caller, Subject::User, Some(id), false)
 }
-pub async fn get_user_effective(AppState(app): AppState<App>, caller: Caller, Ids(id): Ids<String>) -> ApiResult {
+#[utoipa::path(
+    get,
+    path = "/users/{id}/effective_privileges",
+    summary = "Effective oz privileges of a user",
+    tag = "oz privileges",
+    responses((status = 200, description = "Effective oz privileges (with those of every group above)", body = crate::openapi::privileges::OzPrivilegeList)),
+)]
+pub async fn get_user_effective(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult {
     read(&app, &caller, Subject::User, Some(id), true)
 }
-pub async fn patch_user(AppState(app): AppState<App>, caller: Caller, Ids(id): Ids<String>, JsonBody(b): JsonBody) -> ApiResult {
+#[utoipa::path(
+    patch,
+    path = "/users/{id}/privileges",
+    summary = "Change the oz privileges of a user",
+    tag = "oz privileges",
+    request_body = crate::openapi::privileges::OzPrivilegeUpdate,
+    responses((status = 204, description = "Done")),
+)]
+pub async fn patch_user(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+    JsonBody(b): JsonBody,
+) -> ApiResult {
     update(app, caller, Subject::User, Some(id), Some((b, false))).await
 }
-pub async fn put_user(AppState(app): AppState<App>, caller: Caller, Ids(id): Ids<String>, JsonBody(b): JsonBody) -> ApiResult {
+#[utoipa::path(
+    put,
+    path = "/users/{id}/privileges",
+    summary = "Change the oz privileges of a user (legacy PUT)",
+    tag = "oz privileges",
+    request_body = crate::openapi::privileges::OzPrivilegeOperation,
+    responses((status = 204, description = "Done")),
+)]
+pub async fn put_user(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+    JsonBody(b): JsonBody,
+) -> ApiResult {
     update(app, caller, Subject::User, Some(id), Some((b, true))).await
 }
-pub async fn delete_user(AppState(app): AppState<App>, caller: Caller, Ids(id): Ids<String>) -> ApiResult {
+#[utoipa::path(
+    delete,
+    path = "/users/{id}/privileges",
+    summary = "Revoke every oz privilege of a user",
+    tag = "oz privileges",
+    responses((status = 204, description = "Every direct oz privilege revoked")),
+)]
+pub async fn delete_user(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult {
     update(app, caller, Subject::User, Some(id), None).await
 }
 
-pub async fn get_group(AppState(app): AppState<App>, caller: Caller, Ids(id): Ids<String>) -> ApiResult {
+#[utoipa::path(
+    get,
+    path = "/groups/{id}/privileges",
+    summary = "Direct oz privileges of a group",
+    tag = "oz privileges",
+    responses((status = 200, description = "Direct oz privileges", body = crate::openapi::privileges::OzPrivilegeList)),
+)]
+pub async fn get_group(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult {
     read(&app, &caller, Subject::Group, Some(id), false)
 }
-pub async fn get_group_effective(AppState(app): AppState<App>, caller: Caller, Ids(id): Ids<String>) -> ApiResult {
+#[utoipa::path(
+    get,
+    path = "/groups/{id}/effective_privileges",
+    summary = "Effective oz privileges of a group",
+    tag = "oz privileges",
+    responses((status = 200, description = "Effective oz privileges (with those of every group above)", body = crate::openapi::privileges::OzPrivilegeList)),
+)]
+pub async fn get_group_effective(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult {
     read(&app, &caller, Subject::Group, Some(id), true)
 }
-pub async fn patch_group(AppState(app): AppState<App>, caller: Caller, Ids(id): Ids<String>, JsonBody(b): JsonBody) -> ApiResult {
+#[utoipa::path(
+    patch,
+    path = "/groups/{id}/privileges",
+    summary = "Change the oz privileges of a group",
+    tag = "oz privileges",
+    request_body = crate::openapi::privileges::OzPrivilegeUpdate,
+    responses((status = 204, description = "Done")),
+)]
+pub async fn patch_group(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+    JsonBody(b): JsonBody,
+) -> ApiResult {
     update(app, caller, Subject::Group, Some(id), Some((b, false))).await
 }
-pub async fn put_group(AppState(app): AppState<App>, caller: Caller, Ids(id): Ids<String>, JsonBody(b): JsonBody) -> ApiResult {
+#[utoipa::path(
+    put,
+    path = "/groups/{id}/privileges",
+    summary = "Change the oz privileges of a group (legacy PUT)",
+    tag = "oz privileges",
+    request_body = crate::openapi::privileges::OzPrivilegeOperation,
+    responses((status = 204, description = "Done")),
+)]
+pub async fn put_group(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+    JsonBody(b): JsonBody,
+) -> ApiResult {
     update(app, caller, Subject::Group, Some(id), Some((b, true))).await
 }
-pub async fn delete_group(AppState(app): AppState<App>, caller: Caller, Ids(id): Ids<String>) -> ApiResult {
+#[utoipa::path(
+    delete,
+    path = "/groups/{id}/privileges",
+    summary = "Revoke every oz privilege of a group",
+    tag = "oz privileges",
+    responses((status = 204, description = "Every direct oz privilege revoked")),
+)]
+pub async fn delete_group(
+    AppState(app): AppState<App>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult {
     update(app, caller, Subject::Group, Some(id), None).await
 }
 
 pub fn routes(router: axum::Router<App>) -> axum::Router<App> {
     use axum::routing::get;
     router
-        .route("/user/privileges", get(get_own).patch(patch_own).put(put_own).delete(delete_own))
+        .route(
+            "/user/privileges",
+            get(get_own)
+                .patch(patch_own)
+                .put(put_own)
+                .delete(delete_own),
+        )
         .route("/user/effective_privileges", get(get_own_effective))
-        .route("/users/{id}/privileges", get(get_user).patch(patch_user).put(put_user).delete(delete_user))
+        .route(
+            "/users/{id}/privileges",
+            get(get_user)
+                .patch(patch_user)
+                .put(put_user)
+                .delete(delete_user),
+        )
         .route("/users/{id}/effective_privileges", get(get_user_effective))
-        .route("/groups/{id}/privileges", get(get_group).patch(patch_group).put(put_group).delete(delete_group))
-        .route("/groups/{id}/effective_privileges", get(get_group_effective))
+        .route(
+            "/groups/{id}/privileges",
+            get(get_group)
+                .patch(patch_group)
+                .put(put_group)
+                .delete(delete_group),
+        )
+        .route(
+            "/groups/{id}/effective_privileges",
+            get(get_group_effective),
+        )
 }
