@@ -1,16 +1,31 @@
 //! The `privzone` binary: `privzone serve` runs the service (DESIGN.md contracts for flags and
-//! environment variables).
+//! environment variables); the other subcommands are the operator's CLI, a client of a running
+//! server's REST API (src/cli, docs/operations.md).
+
+mod cli;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use privzone_server::{Config, Secret};
 
+/// `privzone --version`: the crate version and the build (git short hash, set by build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (build ",
+    env!("PRIVZONE_BUILD"),
+    ")"
+);
+
 #[derive(Parser)]
-#[command(name = "privzone", version, about = "Membership and privilege service speaking Onezone's REST API")]
+#[command(
+    name = "privzone",
+    version = VERSION,
+    about = "Membership and privilege service speaking Onezone's REST API"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -20,6 +35,10 @@ struct Cli {
 enum Command {
     /// Run the service.
     Serve(ServeArgs),
+    #[command(flatten)]
+    Remote(cli::RemoteCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
 }
 
 #[derive(clap::Args)]
@@ -45,15 +64,33 @@ struct ServeArgs {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PRIVZONE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
-    match run(cli) {
+    let args = match cli.command {
+        Command::Serve(args) => args,
+        Command::Remote(command) => return cli::run(command),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "privzone",
+                &mut std::io::stdout(),
+            );
+            return ExitCode::SUCCESS;
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PRIVZONE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // PRIVZONE_LOG_FORMAT=json: one JSON object per line, with the request span (its id) on each.
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("PRIVZONE_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        logs.json().with_current_span(true).init();
+    } else {
+        use std::io::IsTerminal;
+        logs.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+    match serve(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("privzone: {e:#}");
@@ -62,8 +99,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
-    let Command::Serve(args) = cli.command;
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = Config {
         listen: args.listen,
         data_dir: args.data_dir,
@@ -72,15 +108,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         tls_key: args.tls_key,
         admin_username: args.admin_username,
         // Read from the environment only, so it never shows up in `ps`.
-        admin_password: std::env::var("PRIVZONE_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty()).map(Secret::new),
+        admin_password: std::env::var("PRIVZONE_ADMIN_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(Secret::new),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    privzone_server::set_build(env!("PRIVZONE_BUILD"));
     runtime.block_on(async {
-        let running = privzone_server::start(config).await.context("cannot start privzone")?;
-        eprintln!("privzone: listening on http://{}/api/v3/onezone", running.addr);
+        let running = privzone_server::start(config)
+            .await
+            .context("cannot start privzone")?;
+        let scheme = if running.app.tls() { "https" } else { "http" };
+        eprintln!(
+            "privzone: listening on {scheme}://{}/api/v3/onezone",
+            running.addr
+        );
+        // Every acknowledged write is already durable, so stopping needs no flush.
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("cannot watch SIGTERM")?;
         tokio::select! {
             _ = running.task => {}
-            _ = tokio::signal::ctrl_c() => { eprintln!("privzone: shutting down"); }
+            _ = tokio::signal::ctrl_c() => { eprintln!("privzone: interrupted, stopping"); }
+            _ = term.recv() => { eprintln!("privzone: terminated, stopping"); }
         }
         Ok(())
     })

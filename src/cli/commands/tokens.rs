@@ -1,0 +1,85 @@
+//! `privzone tokens …`: named access tokens of the caller, or of any user (`--owner`, needs
+//! oz_tokens_manage).
+
+use clap::Subcommand;
+use reqwest::Method;
+use serde_json::json;
+
+use super::{change, delete, list, show};
+use crate::cli::entity::parse_id;
+use crate::cli::error::CliError;
+use crate::cli::{output, Ctx};
+
+#[derive(Subcommand, Debug)]
+pub enum Action {
+    /// Create an access token; prints its id and the token (shown only this once).
+    Create {
+        name: String,
+        /// User who owns the token (default: the caller).
+        #[arg(long, value_parser = parse_id)]
+        owner: Option<String>,
+    },
+    /// List tokens of the caller, or of --owner.
+    List {
+        #[arg(long, value_parser = parse_id)]
+        owner: Option<String>,
+    },
+    /// Show a token.
+    Show {
+        #[arg(value_parser = parse_id)]
+        id: String,
+    },
+    /// Revoke a token: it stops authenticating, and stays listed.
+    Revoke {
+        #[arg(value_parser = parse_id)]
+        id: String,
+    },
+    /// Delete a token.
+    Delete {
+        #[arg(value_parser = parse_id)]
+        id: String,
+    },
+}
+
+fn owner_path(owner: &Option<String>) -> String {
+    match owner {
+        Some(u) => format!("/users/{u}/tokens/named"),
+        None => "/user/tokens/named".to_owned(),
+    }
+}
+
+pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
+    match action {
+        Action::Create { name, owner } => {
+            let reply = ctx.client.send(
+                Method::POST,
+                &owner_path(&owner),
+                Some(json!({ "name": name })),
+            )?;
+            if ctx.json {
+                output::json(&reply.body);
+            } else {
+                output::record(&reply.body);
+            }
+            Ok(())
+        }
+        Action::List { owner } => list(
+            ctx,
+            &owner_path(&owner),
+            |id| format!("/tokens/named/{id}"),
+            &[("NAME", "name"), ("REVOKED", "revoked")],
+        ),
+        Action::Show { id } => show(ctx, &format!("/tokens/named/{id}")),
+        Action::Revoke { id } => change(
+            ctx,
+            Method::PATCH,
+            &format!("/tokens/named/{id}"),
+            Some(json!({ "revoked": true })),
+            &format!("revoked token {id}"),
+        )
+        .map(|_| ()),
+        Action::Delete { id } => {
+            delete(ctx, &format!("/tokens/named/{id}"), &format!("token {id}"))
+        }
+    }
+}

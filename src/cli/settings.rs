@@ -1,0 +1,160 @@
+//! Where the CLI finds its server and credentials: flags, then `PRIVZONE_*` environment variables
+//! (clap merges those two), then the config file (`PRIVZONE_CLI_CONFIG`, else
+//! `$XDG_CONFIG_HOME/privzone/cli.toml`, else `~/.config/privzone/cli.toml`).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::error::CliError;
+use super::Remote;
+
+pub const DEFAULT_URL: &str = "http://127.0.0.1:8080";
+
+/// How requests authenticate.
+#[derive(Clone)]
+pub enum Credentials {
+    Nobody,
+    /// Sent as `X-Auth-Token`.
+    Token(String),
+    /// HTTP Basic.
+    Basic {
+        user: String,
+        password: String,
+    },
+}
+
+/// Everything a command needs to reach the server.
+pub struct Settings {
+    pub url: String,
+    pub credentials: Credentials,
+    pub ca_cert: Option<PathBuf>,
+    pub json: bool,
+}
+
+/// The config file: `key = "value"` lines (TOML).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    url: Option<String>,
+    token: Option<String>,
+    user: Option<String>,
+    password: Option<String>,
+    ca_cert: Option<PathBuf>,
+}
+
+impl Settings {
+    pub fn resolve(remote: &Remote) -> Result<Settings, CliError> {
+        let file = match &remote.config {
+            // A file asked for by name must exist.
+            Some(path) => read_config(path)?,
+            None => match default_config_path() {
+                Some(path) if path.is_file() => read_config(&path)?,
+                _ => ConfigFile::default(),
+            },
+        };
+        let credentials = credentials(remote, &file)?;
+        let url = nonempty(&remote.url)
+            .or(nonempty(&file.url))
+            .unwrap_or_else(|| DEFAULT_URL.to_owned());
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(CliError::Usage(format!(
+                "--url must start with http:// or https://, got {url:?}"
+            )));
+        }
+        Ok(Settings {
+            url,
+            credentials,
+            ca_cert: remote.ca_cert.clone().or(file.ca_cert),
+            json: remote.json,
+        })
+    }
+}
+
+fn nonempty(value: &Option<String>) -> Option<String> {
+    value.as_ref().filter(|v| !v.is_empty()).cloned()
+}
+
+/// Credentials given by flag or environment win as a whole over those of the config file, so a
+/// `--user` on the command line is never paired with the file's token.
+fn credentials(remote: &Remote, file: &ConfigFile) -> Result<Credentials, CliError> {
+    let password = nonempty(&remote.password);
+    if let Some(token) = nonempty(&remote.token) {
+        return Ok(Credentials::Token(token));
+    }
+    if let Some(user) = nonempty(&remote.user) {
+        let from_file = match &file.user {
+            Some(u) if *u != user => None,
+            _ => nonempty(&file.password),
+        };
+        let password = password.or(from_file).ok_or_else(|| {
+            CliError::Usage(format!(
+                "no password for user {user:?}: give --password or PRIVZONE_PASSWORD"
+            ))
+        })?;
+        return Ok(Credentials::Basic { user, password });
+    }
+    if let Some(token) = nonempty(&file.token) {
+        return Ok(Credentials::Token(token));
+    }
+    if let Some(user) = nonempty(&file.user) {
+        let password = password.or(nonempty(&file.password)).ok_or_else(|| {
+            CliError::Usage(format!(
+                "no password for user {user:?} of the config file: add `password = \"…\"` or set PRIVZONE_PASSWORD"
+            ))
+        })?;
+        return Ok(Credentials::Basic { user, password });
+    }
+    if password.is_some() {
+        return Err(CliError::Usage(
+            "--password / PRIVZONE_PASSWORD needs --user / PRIVZONE_USER".into(),
+        ));
+    }
+    Ok(Credentials::Nobody)
+}
+
+fn default_config_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".config"))
+        })?;
+    Some(base.join("privzone").join("cli.toml"))
+}
+
+fn read_config(path: &Path) -> Result<ConfigFile, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::Usage(format!(
+            "cannot read the config file {}: {e}",
+            path.display()
+        ))
+    })?;
+    warn_if_readable_by_others(path);
+    toml::from_str(&text).map_err(|e| {
+        CliError::Usage(format!(
+            "the config file {} is not valid: {}",
+            path.display(),
+            e.message()
+        ))
+    })
+}
+
+/// The file may hold a password or token.
+#[cfg(unix)]
+fn warn_if_readable_by_others(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.permissions().mode() & 0o077 != 0 {
+            eprintln!(
+                "privzone: warning: {} is readable by other users; run `chmod 600` on it",
+                path.display()
+            );
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_readable_by_others(_path: &Path) {}
