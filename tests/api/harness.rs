@@ -34,7 +34,10 @@ pub struct Response {
 
 impl Response {
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     }
 
     /// The error id of an error body.
@@ -44,8 +47,14 @@ impl Response {
 
     /// Sorted strings of a JSON list under `key` (lists are compared as sets).
     pub fn set(&self, key: &str) -> Vec<String> {
-        let mut v: Vec<String> =
-            self.body[key].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+        let mut v: Vec<String> = self.body[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
         v.sort();
         v.dedup();
         v
@@ -53,19 +62,31 @@ impl Response {
 
     /// The last path segment of `Location`, i.e. the created id.
     pub fn location_id(&self) -> String {
-        self.header("location").and_then(|l| l.rsplit('/').next().map(str::to_owned)).unwrap_or_default()
+        self.header("location")
+            .and_then(|l| l.rsplit('/').next().map(str::to_owned))
+            .unwrap_or_default()
     }
 
     #[track_caller]
     pub fn expect(&self, status: u16) -> &Self {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
         self
     }
 
     #[track_caller]
     pub fn expect_error(&self, status: u16, id: &str) -> &Self {
         self.expect(status);
-        assert_eq!(self.error_id(), Some(id), "unexpected error id; body: {}", self.text);
+        assert_eq!(
+            self.error_id(),
+            Some(id),
+            "unexpected error id; body: {}",
+            self.text
+        );
         self
     }
 }
@@ -80,41 +101,85 @@ pub struct TestServer {
 impl TestServer {
     /// A fresh server with the admin password [`ADMIN_PASSWORD`].
     pub async fn start() -> TestServer {
+        Self::start_with_database(None).await
+    }
+
+    /// A node on the PostgreSQL database at `url` (several may share one).
+    pub async fn start_on_postgres(url: &str) -> TestServer {
+        Self::start_with_database(Some(url)).await
+    }
+
+    async fn start_with_database(url: Option<&str>) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = privzone_server::Config::with_data_dir(dir.path().join("data"));
+        config.database_url = url.map(privzone_server::Secret::new);
         config.listen = "127.0.0.1:0".parse().expect("addr");
         config.admin_password = Some(privzone_server::Secret::new(ADMIN_PASSWORD));
         let running = privzone_server::start(config).await.expect("server starts");
         let base = format!("http://{}/api/v3/onezone", running.addr);
-        TestServer { base, client: reqwest::Client::new(), dir, running }
+        TestServer {
+            base,
+            client: reqwest::Client::new(),
+            dir,
+            running,
+        }
     }
 
-    pub async fn request(&self, method: Method, path: &str, auth: &Auth, body: Option<Value>) -> Response {
-        let mut req = self.client.request(method, format!("{}{}", self.base, path));
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        auth: &Auth,
+        body: Option<Value>,
+    ) -> Response {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
         req = match auth {
             Auth::Nobody => req,
             Auth::Basic(u, p) => req.header(
                 "Authorization",
-                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"))),
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"))
+                ),
             ),
             Auth::Token(t) => req.header("X-Auth-Token", t),
             Auth::Bearer(t) => req.header("Authorization", format!("Bearer {t}")),
             Auth::Macaroon(t) => req.header("Macaroon", t),
         };
         if let Some(b) = body {
-            req = req.header("Content-Type", "application/json").body(b.to_string());
+            req = req
+                .header("Content-Type", "application/json")
+                .body(b.to_string());
         }
         let res = req.send().await.expect("request sent");
         let status = res.status();
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Response { status, headers, body, text }
+        Response {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     /// Sends a raw body with the given content type.
-    pub async fn raw(&self, method: Method, path: &str, auth: &Auth, content_type: &str, body: Vec<u8>) -> Response {
-        let mut req = self.client.request(method, format!("{}{}", self.base, path)).header("Content-Type", content_type).body(body);
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        auth: &Auth,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Response {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path))
+            .header("Content-Type", content_type)
+            .body(body);
         if let Auth::Basic(u, p) = auth {
             req = req.basic_auth(u, Some(p));
         }
@@ -126,7 +191,12 @@ impl TestServer {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Response { status, headers, body, text }
+        Response {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     pub async fn get(&self, path: &str, auth: &Auth) -> Response {
@@ -148,10 +218,22 @@ impl TestServer {
     /// Creates a user (as admin) and an access token for it; returns (user id, token auth).
     /// No password, so no slow argon2 hashing in tests that do not need Basic auth.
     pub async fn user(&self, name: &str) -> (String, Auth) {
-        let r = self.post("/users", &Auth::admin(), json!({"username": name, "fullName": name})).await;
+        let r = self
+            .post(
+                "/users",
+                &Auth::admin(),
+                json!({"username": name, "fullName": name}),
+            )
+            .await;
         r.expect(201);
         let id = r.location_id();
-        let t = self.post(&format!("/users/{id}/tokens/named"), &Auth::admin(), json!({"name": "test"})).await;
+        let t = self
+            .post(
+                &format!("/users/{id}/tokens/named"),
+                &Auth::admin(),
+                json!({"name": "test"}),
+            )
+            .await;
         t.expect(201);
         let token = t.body["token"].as_str().expect("token").to_owned();
         (id, Auth::Token(token))
@@ -159,7 +241,13 @@ impl TestServer {
 
     /// Creates a user with a password (Basic auth works for it).
     pub async fn user_with_password(&self, name: &str, password: &str) -> (String, Auth) {
-        let r = self.post("/users", &Auth::admin(), json!({"username": name, "password": password})).await;
+        let r = self
+            .post(
+                "/users",
+                &Auth::admin(),
+                json!({"username": name, "password": password}),
+            )
+            .await;
         r.expect(201);
         (r.location_id(), Auth::Basic(name.into(), password.into()))
     }
@@ -173,6 +261,12 @@ impl TestServer {
 
     /// Grants oz privileges to a user (as admin).
     pub async fn grant_oz(&self, user: &str, privileges: &[&str]) {
-        self.patch(&format!("/users/{user}/privileges"), &Auth::admin(), json!({"grant": privileges})).await.expect(204);
+        self.patch(
+            &format!("/users/{user}/privileges"),
+            &Auth::admin(),
+            json!({"grant": privileges}),
+        )
+        .await
+        .expect(204);
     }
 }

@@ -3,15 +3,21 @@
 
 mod harness;
 
+mod admin;
 mod auth;
+mod cli;
+mod cluster;
 mod durability;
 mod groups;
 mod handle_services;
 mod handles;
 mod members;
+mod metrics;
+mod openapi;
 mod oz_privileges;
 mod robustness;
 mod seeds;
 mod spaces;
+mod tls;
 mod tokens;
 mod users;

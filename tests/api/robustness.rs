@@ -1,1 +1,182 @@
-//! (being written)
+//! Bad input of every kind gets a §6 error body: never a 500, a panic or a dropped connection.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::harness::{Auth, TestServer};
+
+#[tokio::test]
+async fn unknown_paths_and_methods_get_error_bodies() {
+    let s = TestServer::start().await;
+    s.get("/no/such/route", &Auth::Nobody)
+        .await
+        .expect_error(404, "notFound");
+    let r = s
+        .request(Method::DELETE, "/privileges", &Auth::Nobody, None)
+        .await;
+    r.expect(405);
+    assert!(r.error_id().is_some(), "405 has an error body: {}", r.text);
+    let r = s
+        .client
+        .get(format!("{}/../../etc/passwd", s.base))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn malformed_bodies() {
+    let s = TestServer::start().await;
+    let admin = Auth::admin();
+    for body in [&b"{"[..], b"nul", b"{\"grant\": [}", b"\xff\xfe{}", b"[1,2"] {
+        let r = s
+            .raw(
+                Method::PATCH,
+                "/user/privileges",
+                &admin,
+                "application/json",
+                body.to_vec(),
+            )
+            .await;
+        r.expect_error(400, "malformedData");
+    }
+    // Deep nesting stays an error, not a crash.
+    let deep = "[".repeat(100_000);
+    let r = s
+        .raw(
+            Method::PATCH,
+            "/user/privileges",
+            &admin,
+            "application/json",
+            deep.into_bytes(),
+        )
+        .await;
+    r.expect_error(400, "malformedData");
+    // JSON that is not an object, after authorization.
+    let r = s
+        .raw(
+            Method::PATCH,
+            "/user/privileges",
+            &admin,
+            "application/json",
+            b"\"grant\"".to_vec(),
+        )
+        .await;
+    r.expect_error(400, "malformedData");
+    // Another media type.
+    let r = s
+        .raw(
+            Method::PATCH,
+            "/user/privileges",
+            &admin,
+            "text/xml",
+            b"<grant/>".to_vec(),
+        )
+        .await;
+    r.expect(415);
+    assert!(r.error_id().is_some());
+}
+
+#[tokio::test]
+async fn oversized_body_is_413_with_error_body() {
+    let s = TestServer::start().await;
+    let big = format!("{{\"grant\": [\"{}\"]}}", "x".repeat(2 * 1024 * 1024));
+    let r = s
+        .raw(
+            Method::PATCH,
+            "/user/privileges",
+            &Auth::admin(),
+            "application/json",
+            big.into_bytes(),
+        )
+        .await;
+    r.expect(413);
+    assert!(r.error_id().is_some(), "{}", r.text);
+}
+
+#[tokio::test]
+async fn enormous_privilege_lists_and_wrong_types() {
+    let s = TestServer::start().await;
+    let many: Vec<&str> = std::iter::repeat("oz_users_list").take(50_000).collect();
+    s.patch("/user/privileges", &Auth::admin(), json!({"grant": many}))
+        .await
+        .expect(204);
+    let r = s.get("/user/privileges", &Auth::admin()).await;
+    assert_eq!(r.set("privileges"), vec!["oz_users_list"]);
+    let mut bad: Vec<String> = (0..20_000).map(|i| format!("p{i}")).collect();
+    bad.insert(0, "oz_users_list".into());
+    s.patch("/user/privileges", &Auth::admin(), json!({"revoke": bad}))
+        .await
+        .expect_error(400, "badValueListNotAllowed");
+    s.patch(
+        "/user/privileges",
+        &Auth::admin(),
+        json!({"grant": [{"a": 1}]}),
+    )
+    .await
+    .expect_error(400, "badValueListOfStrings");
+    s.patch("/user/privileges", &Auth::admin(), json!({"grant": [true]}))
+        .await
+        .expect_error(400, "badValueListNotAllowed");
+    s.patch(
+        "/user/privileges",
+        &Auth::admin(),
+        json!({"privileges": ["oz_users_list"], "operation": "update"}),
+    )
+    .await
+    .expect_error(400, "badValueNotAllowed");
+}
+
+#[tokio::test]
+async fn odd_and_huge_ids_in_paths() {
+    let s = TestServer::start().await;
+    // Just under what an HTTP client can send in one request line.
+    let huge = "a".repeat(60_000);
+    let r = s
+        .get(&format!("/users/{huge}/privileges"), &Auth::admin())
+        .await;
+    assert!(
+        matches!(r.status.as_u16(), 404 | 414 | 431),
+        "status {}",
+        r.status
+    );
+    // (".." is resolved by the client before sending, so it is not among them.)
+    for id in ["%00", "%FF%FE", "%E2%98%83", "a%2Fb", "%20", "x%0Ay"] {
+        let r = s.get(&format!("/groups/{id}/users"), &Auth::admin()).await;
+        r.expect_error(404, "notFound");
+    }
+}
+
+#[tokio::test]
+async fn bad_credentials_never_crash() {
+    let s = TestServer::start().await;
+    for header in [
+        "Basic",
+        "Basic !!!",
+        "Basic Zm9v",
+        "Bearer",
+        "Bearer ",
+        "Basic 8J+Ygg==",
+    ] {
+        let r = s
+            .client
+            .get(format!("{}/user", s.base))
+            .header("Authorization", header)
+            .send()
+            .await
+            .expect("sent");
+        let status = r.status().as_u16();
+        assert!(
+            status == 401 || status == 404 || status == 200,
+            "{header}: {status}"
+        );
+        let body: serde_json::Value = r.json().await.unwrap_or_default();
+        if status == 401 {
+            assert_eq!(body["error"]["id"], "unauthorized");
+        }
+    }
+    let r = s.get("/user", &Auth::Token("x".repeat(10_000))).await;
+    r.expect_error(401, "unauthorized");
+    assert_eq!(r.body["error"]["details"]["authError"]["id"], "badToken");
+}

@@ -1,0 +1,384 @@
+//! Several nodes on one PostgreSQL database: one revision sequence, every node converges, and
+//! `X-Privzone-Min-Revision` gives read-your-writes on any node.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::harness::{Auth, Response, TestServer};
+
+async fn two_nodes() -> Option<(TestServer, TestServer)> {
+    // The synchronous PostgreSQL client runs its own runtime: keep it off this one.
+    let url = tokio::task::spawn_blocking(privzone_store::conformance::fresh_postgres_database)
+        .await
+        .expect("database task")?;
+    let a = TestServer::start_on_postgres(&url).await;
+    let b = TestServer::start_on_postgres(&url).await;
+    Some((a, b))
+}
+
+fn revision_of(r: &Response) -> u64 {
+    r.header("x-privzone-revision")
+        .and_then(|v| v.parse().ok())
+        .expect("X-Privzone-Revision on the response")
+}
+
+async fn get_at_revision(s: &TestServer, path: &str, revision: Option<u64>) -> Response {
+    let mut req = s
+        .client
+        .request(Method::GET, format!("{}{}", s.base, path))
+        .basic_auth("admin", Some(crate::harness::ADMIN_PASSWORD));
+    if let Some(r) = revision {
+        req = req.header("X-Privzone-Min-Revision", r.to_string());
+    }
+    let res = req.send().await.expect("sent");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let text = res.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or_default();
+    Response {
+        status,
+        headers,
+        body,
+        text,
+    }
+}
+
+#[tokio::test]
+async fn both_nodes_bootstrap_once_and_share_the_admin() {
+    let Some((a, b)) = two_nodes().await else {
+        return;
+    };
+    for s in [&a, &b] {
+        let r = s.get("/groups/admins/privileges", &Auth::admin()).await;
+        r.expect(200);
+        assert_eq!(r.set("privileges").len(), 91);
+    }
+    // The second node's bootstrap found everything in place and wrote nothing new.
+    let ra = a.get("/configuration", &Auth::Nobody).await;
+    let rb = b.get("/configuration", &Auth::Nobody).await;
+    assert_eq!(ra.body["revision"], rb.body["revision"]);
+}
+
+#[tokio::test]
+async fn a_write_on_one_node_is_read_on_the_other_with_min_revision() {
+    let Some((a, b)) = two_nodes().await else {
+        return;
+    };
+    let w = a
+        .patch(
+            "/user/privileges",
+            &Auth::admin(),
+            json!({"grant": ["oz_spaces_list"]}),
+        )
+        .await;
+    w.expect(204);
+    let rev = revision_of(&w);
+    let r = get_at_revision(&b, "/user/privileges", Some(rev)).await;
+    r.expect(200);
+    assert_eq!(r.set("privileges"), vec!["oz_spaces_list".to_string()]);
+    assert!(revision_of(&r) >= rev);
+}
+
+#[tokio::test]
+async fn without_min_revision_other_nodes_converge_within_the_poll_delay() {
+    let Some((a, b)) = two_nodes().await else {
+        return;
+    };
+    a.patch(
+        "/user/privileges",
+        &Auth::admin(),
+        json!({"grant": ["oz_groups_list"]}),
+    )
+    .await
+    .expect(204);
+    let start = Instant::now();
+    loop {
+        let r = b.get("/user/privileges", &Auth::admin()).await;
+        if r.set("privileges") == vec!["oz_groups_list".to_string()] {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "node b never saw the write"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn concurrent_writes_on_both_nodes_form_one_sequence() {
+    let Some((a, b)) = two_nodes().await else {
+        return;
+    };
+    let names = [
+        "oz_spaces_list",
+        "oz_groups_list",
+        "oz_users_list",
+        "oz_handles_list",
+        "oz_handle_services_list",
+        "oz_spaces_view",
+        "oz_groups_view",
+        "oz_users_view",
+    ];
+    // Every request is its own task, so both nodes' writers race for the database.
+    let mut tasks = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        let node = if i % 2 == 0 { &a } else { &b };
+        let req = node
+            .client
+            .patch(format!("{}/user/privileges", node.base))
+            .basic_auth("admin", Some(crate::harness::ADMIN_PASSWORD))
+            .json(&json!({"grant": [n]}));
+        tasks.push(tokio::spawn(async move { req.send().await }));
+    }
+    let mut revisions = Vec::new();
+    for t in tasks {
+        let res = t.await.expect("task").expect("sent");
+        assert_eq!(res.status().as_u16(), 204);
+        let rev = res
+            .headers()
+            .get("x-privzone-revision")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .expect("revision header");
+        revisions.push(rev);
+    }
+    revisions.sort_unstable();
+    revisions.dedup();
+    assert_eq!(
+        revisions.len(),
+        names.len(),
+        "every write has its own revision"
+    );
+    let last = *revisions.last().expect("some");
+    let mut expected: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    for s in [&a, &b] {
+        let r = get_at_revision(s, "/user/privileges", Some(last)).await;
+        assert_eq!(
+            r.set("privileges"),
+            expected,
+            "grants read against the latest state"
+        );
+    }
+}
+
+#[tokio::test]
+async fn min_revision_must_be_an_integer() {
+    let s = TestServer::start().await;
+    let res = s
+        .client
+        .get(format!("{}/configuration", s.base))
+        .header("X-Privzone-Min-Revision", "soon")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status().as_u16(), 400);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["id"], "badValueInteger");
+}
+
+#[tokio::test]
+async fn a_revocation_on_one_node_is_never_missed_on_another_with_its_revision() {
+    let Some((a, b)) = two_nodes().await else {
+        return;
+    };
+    for round in 0..5 {
+        let g = a
+            .patch(
+                "/user/privileges",
+                &Auth::admin(),
+                json!({"grant": ["oz_users_list"]}),
+            )
+            .await;
+        g.expect(204);
+        let r = get_at_revision(&b, "/user/privileges", Some(revision_of(&g))).await;
+        assert!(
+            r.set("privileges").contains(&"oz_users_list".to_string()),
+            "round {round}"
+        );
+        let v = a
+            .patch(
+                "/user/privileges",
+                &Auth::admin(),
+                json!({"revoke": ["oz_users_list"]}),
+            )
+            .await;
+        v.expect(204);
+        let r = get_at_revision(&b, "/user/privileges", Some(revision_of(&v))).await;
+        assert!(
+            !r.set("privileges").contains(&"oz_users_list".to_string()),
+            "round {round}: node b served a revoked privilege"
+        );
+    }
+}
+
+#[tokio::test]
+async fn min_revision_beyond_the_log_is_503_after_the_bound() {
+    let s = TestServer::start().await;
+    let start = Instant::now();
+    let r = get_at_revision(&s, "/user/privileges", Some(1_000_000)).await;
+    r.expect_error(503, "serviceUnavailable");
+    assert!(
+        start.elapsed() >= Duration::from_secs(4),
+        "waited the bound"
+    );
+}
+
+/// A TCP proxy in front of PostgreSQL that the test can cut and restore, so an outage can be
+/// simulated without stopping the machine's database server (CI shares it).
+struct Proxy {
+    port: u16,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    generation: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
+}
+
+impl Proxy {
+    async fn start(upstream: String) -> Proxy {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let (gen, _) = tokio::sync::watch::channel(0u64);
+        let generation = std::sync::Arc::new(gen);
+        let (up2, gen2) = (up.clone(), generation.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    continue;
+                };
+                if !up2.load(Ordering::SeqCst) {
+                    drop(client);
+                    continue;
+                }
+                let upstream = upstream.clone();
+                let mut cut = gen2.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cut.changed() => {}
+                    }
+                });
+            }
+        });
+        Proxy {
+            port,
+            up,
+            generation,
+        }
+    }
+
+    /// Drops every open connection and refuses new ones.
+    fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.generation.send_modify(|g| *g += 1);
+    }
+
+    fn restore(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn database_outage_fails_writes_serves_reads_and_recovers_by_itself() {
+    let Some(url) =
+        tokio::task::spawn_blocking(privzone_store::conformance::fresh_postgres_database)
+            .await
+            .expect("database task")
+    else {
+        return;
+    };
+    // postgres://user@host:port/db → route host:port through the proxy.
+    let (scheme_user, rest) = url.split_once('@').expect("url has a host");
+    let (host_port, db) = rest.split_once('/').expect("url has a database");
+    let proxy = Proxy::start(host_port.to_string()).await;
+    let proxied = format!("{scheme_user}@127.0.0.1:{}/{db}", proxy.port);
+    let a = TestServer::start_on_postgres(&proxied).await;
+    let b = TestServer::start_on_postgres(&url).await;
+
+    let before = a
+        .patch(
+            "/user/privileges",
+            &Auth::admin(),
+            json!({"grant": ["oz_spaces_list"]}),
+        )
+        .await;
+    before.expect(204);
+
+    proxy.cut();
+    let w = a
+        .patch(
+            "/user/privileges",
+            &Auth::admin(),
+            json!({"grant": ["oz_groups_list"]}),
+        )
+        .await;
+    w.expect_error(503, "serviceUnavailable");
+    // Reads are served from memory meanwhile.
+    let r = a.get("/user/privileges", &Auth::admin()).await;
+    r.expect(200);
+    assert_eq!(r.set("privileges"), vec!["oz_spaces_list".to_string()]);
+    // Health reports the outage once the node has noticed it.
+    let start = Instant::now();
+    loop {
+        if a.get("/health", &Auth::Nobody).await.status.as_u16() == 503 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "health never reported the outage"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The other node keeps writing.
+    let other = b
+        .patch(
+            "/user/privileges",
+            &Auth::admin(),
+            json!({"grant": ["oz_users_list"]}),
+        )
+        .await;
+    other.expect(204);
+
+    proxy.restore();
+    // The node reconnects and catches up on its own, then takes writes again.
+    let r = get_at_revision(&a, "/user/privileges", Some(revision_of(&other))).await;
+    r.expect(200);
+    let mut expected = vec!["oz_spaces_list".to_string(), "oz_users_list".to_string()];
+    assert_eq!(r.set("privileges"), expected);
+    let start = Instant::now();
+    loop {
+        let w = a
+            .patch(
+                "/user/privileges",
+                &Auth::admin(),
+                json!({"grant": ["oz_groups_list"]}),
+            )
+            .await;
+        if w.status.as_u16() == 204 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "writes never recovered: {}",
+            w.text
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    expected.push("oz_groups_list".to_string());
+    expected.sort();
+    a.get("/health", &Auth::Nobody).await.expect(200);
+    let r = get_at_revision(&b, "/user/privileges", Some(a.running.app.revision())).await;
+    assert_eq!(
+        r.set("privileges"),
+        expected,
+        "nothing acknowledged was lost"
+    );
+}
