@@ -10,7 +10,7 @@ use privzone_store::Revision;
 
 use crate::auth::LoginCache;
 use crate::metrics::Metrics;
-use crate::writer::{Actor, Published, Tx, Writer};
+use crate::writer::{Actor, Published, Tx, WriteIntent, Writer};
 
 #[derive(Clone)]
 pub struct App {
@@ -57,6 +57,11 @@ impl App {
         F: FnOnce(&mut Tx<'_>) -> Result<R, Error> + Send + 'static,
     {
         self.inner.writer.write(actor, f).await
+    }
+
+    /// Counts a write request as in flight (for group commit) until the value is dropped.
+    pub fn write_intent(&self) -> WriteIntent {
+        self.inner.writer.intent()
     }
 
     /// The revision the in-memory state reflects.

@@ -77,7 +77,14 @@ fn credentials(headers: &HeaderMap) -> Credentials {
 
 /// SHA-256 of a token's text, the only form in which tokens are stored.
 pub fn token_hash(token: &str) -> TokenHash {
-    TokenHash(hex::encode(Sha256::digest(token.as_bytes())))
+    // Every token-authenticated request computes this: encode into a buffer in one pass
+    // rather than through `hex::encode`'s char iterator.
+    let mut hex = [0u8; 64];
+    let digest = Sha256::digest(token.as_bytes());
+    match hex::encode_to_slice(digest, &mut hex) {
+        Ok(()) => TokenHash(String::from_utf8_lossy(&hex).into_owned()),
+        Err(_) => TokenHash(hex::encode(digest)),
+    }
 }
 
 /// A new random token text (256 bits).

@@ -124,7 +124,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         addr: config.listen,
         source,
     })?;
-    let router = routes::router(app.clone());
+    let service = tower::make::Shared::new(routes::service(app.clone()));
     let scheme = if tls.is_some() { "https" } else { "http" };
     let task = match tls {
         Some(tls) => {
@@ -134,13 +134,13 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                     source,
                 })?;
             tokio::spawn(async move {
-                if let Err(e) = axum::serve(listener, router).await {
+                if let Err(e) = axum::serve(listener, service).await {
                     tracing::error!(error = %e, "server stopped");
                 }
             })
         }
         None => tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, router).await {
+            if let Err(e) = axum::serve(listener, service).await {
                 tracing::error!(error = %e, "server stopped");
             }
         }),

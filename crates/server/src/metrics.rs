@@ -5,12 +5,28 @@
 //! and batch sizes of the writer; the applied revision and, on PostgreSQL, how far this node is
 //! behind the newest revision it was told about.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use axum::http::Method;
 use parking_lot::Mutex;
+
+/// The method as a metrics label; methods outside the standard set share one label, so a client
+/// cannot create series at will.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
 
 /// Upper bounds of the latency buckets, seconds.
 const LATENCY_BUCKETS: [f64; 12] = [
@@ -64,7 +80,9 @@ impl Histogram {
 /// Every metric of one process.
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), Histogram>>,
+    /// route template → (method, status, latency); looked up by `&str`, so a request allocates
+    /// nothing once its series exists.
+    requests: Mutex<HashMap<String, Vec<(&'static str, u16, Histogram)>>>,
     auth_failures: Mutex<BTreeMap<&'static str, u64>>,
     commits: Mutex<(Histogram, Histogram)>,
     commit_failures: AtomicU64,
@@ -73,12 +91,24 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    pub fn request(&self, route: &str, method: &str, status: u16, took: Duration) {
-        self.requests
-            .lock()
-            .entry((route.to_owned(), method.to_owned(), status))
-            .or_default()
-            .observe(&LATENCY_BUCKETS, took.as_secs_f64());
+    pub fn request(&self, route: &str, method: &Method, status: u16, took: Duration) {
+        let method = method_label(method);
+        let mut requests = self.requests.lock();
+        let series = match requests.get_mut(route) {
+            Some(series) => series,
+            None => requests.entry(route.to_owned()).or_default(),
+        };
+        let i = match series
+            .iter()
+            .position(|(m, s, _)| *m == method && *s == status)
+        {
+            Some(i) => i,
+            None => {
+                series.push((method, status, Histogram::default()));
+                series.len() - 1
+            }
+        };
+        series[i].2.observe(&LATENCY_BUCKETS, took.as_secs_f64());
     }
 
     pub fn auth_failure(&self, auth_error: &'static str) {
@@ -100,7 +130,20 @@ impl Metrics {
         let mut out = String::with_capacity(4096);
         out.push_str("# HELP privzone_http_request_duration_seconds Requests by route template, method and status.\n");
         out.push_str("# TYPE privzone_http_request_duration_seconds histogram\n");
-        for ((route, method, status), h) in self.requests.lock().iter() {
+        let requests = {
+            let requests = self.requests.lock();
+            let mut rows: Vec<_> = requests
+                .iter()
+                .flat_map(|(route, series)| {
+                    series.iter().map(move |(method, status, h)| {
+                        ((route.clone(), *method, *status), h.clone())
+                    })
+                })
+                .collect();
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            rows
+        };
+        for ((route, method, status), h) in &requests {
             let labels = format!(
                 "route=\"{}\",method=\"{method}\",status=\"{status}\"",
                 route.replace('\\', "\\\\").replace('"', "\\\"")
@@ -177,8 +220,8 @@ mod tests {
     #[test]
     fn renders_histograms_cumulatively_and_counts_auth_failures() {
         let m = Metrics::default();
-        m.request("/users/{id}", "GET", 200, Duration::from_micros(80));
-        m.request("/users/{id}", "GET", 200, Duration::from_millis(3));
+        m.request("/users/{id}", &Method::GET, 200, Duration::from_micros(80));
+        m.request("/users/{id}", &Method::GET, 200, Duration::from_millis(3));
         m.auth_failure("badToken");
         m.commit(5, Duration::from_micros(700));
         let text = m.render(7, true);

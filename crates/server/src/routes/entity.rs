@@ -135,7 +135,7 @@ where
 }
 
 /// Registers creation, the list of all and the protected data of kind `K`.
-pub fn routes<K: Create>(router: axum::Router<App>) -> axum::Router<App> {
+pub fn routes<K: Create>(router: super::Api) -> super::Api {
     let create = |owner: Owner, app: App, caller: Caller, headers: HeaderMap, body: Value| {
         let base = BaseUrl::from_headers(&headers, app.tls());
         K::create(app, caller, base, owner, body)

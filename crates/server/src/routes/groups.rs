@@ -192,7 +192,7 @@ pub async fn delete(
     .await
 }
 
-pub fn routes(router: axum::Router<App>) -> axum::Router<App> {
+pub fn routes(router: super::Api) -> super::Api {
     router
         .route("/groups/{id}", patch(update).delete(delete))
         .route("/groups/{id}/children", post(create_child))

@@ -216,7 +216,7 @@ pub async fn get_handle(
     ok_json(protected_handle(&state, h))
 }
 
-pub fn routes(router: axum::Router<App>) -> axum::Router<App> {
+pub fn routes(router: super::Api) -> super::Api {
     router
         .route("/handle_services/{id}", patch(update).delete(delete))
         .route("/handle_services/{id}/public", get(get_public))

@@ -280,7 +280,7 @@ pub async fn delete(
     no_content(revision)
 }
 
-pub fn routes(router: axum::Router<App>) -> axum::Router<App> {
+pub fn routes(router: super::Api) -> super::Api {
     router
         .route("/handles/{id}", patch(update).delete(delete))
         .route("/handles/{id}/public", get(get_public))

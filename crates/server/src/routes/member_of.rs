@@ -189,7 +189,7 @@ async fn leave<K: TargetKind>(
 }
 
 /// Registers the routes of what users and groups belong to among entities of kind `K`.
-pub fn routes<K: TargetKind>(router: axum::Router<App>) -> axum::Router<App> {
+pub fn routes<K: TargetKind>(router: super::Api) -> super::Api {
     let (seg, of_group) = (K::PATH, K::OF_GROUP);
     let own_view = || {
         get(

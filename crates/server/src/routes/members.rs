@@ -284,7 +284,7 @@ pub fn segment<K: TargetKind, M: MemberKind>() -> &'static str {
 }
 
 /// Registers every membership route of kind `K` on `router`.
-pub fn routes<K: TargetKind>(router: axum::Router<App>) -> axum::Router<App> {
+pub fn routes<K: TargetKind>(router: super::Api) -> super::Api {
     use axum::routing::get;
     let router = member_routes::<K, super::kinds::UserMember>(router);
     member_routes::<K, super::kinds::GroupMember>(router).route(
@@ -293,7 +293,7 @@ pub fn routes<K: TargetKind>(router: axum::Router<App>) -> axum::Router<App> {
     )
 }
 
-fn member_routes<K: TargetKind, M: MemberKind>(router: axum::Router<App>) -> axum::Router<App> {
+fn member_routes<K: TargetKind, M: MemberKind>(router: super::Api) -> super::Api {
     use axum::routing::get;
     let seg = segment::<K, M>();
     let p = K::PATH;

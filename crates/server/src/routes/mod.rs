@@ -1,6 +1,6 @@
 //! The route table of `/api/v3/onezone`, one module per API area.
 
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, Method};
 use axum::response::Response;
 use axum::Router;
 use privzone_model::authorize::Client;
@@ -28,10 +28,28 @@ pub const BASE: &str = "/api/v3/onezone";
 /// Older API pages address the same routes without the service segment.
 pub const LEGACY_BASE: &str = "/api/v3";
 
+/// The route table under construction: every route is registered under [`BASE`] and again under
+/// [`LEGACY_BASE`], directly rather than through nested routers, so a request pays for one match
+/// and no prefix rewriting.
+pub struct Api(Router<App>);
+
+impl Api {
+    pub fn route(self, path: &str, method_router: axum::routing::MethodRouter<App>) -> Self {
+        Api(self
+            .0
+            .route(&format!("{BASE}{path}"), method_router.clone())
+            .route(&format!("{LEGACY_BASE}{path}"), method_router))
+    }
+}
+
 /// Every route, with Onezone's error bodies for unknown paths, other methods and panics.
+///
+/// Middleware that needs no route information (CORS, panics) wraps the router once, in
+/// [`service`]; only `observe` (route templates for metrics, read-your-writes) and `authenticate`
+/// (matched API routes only) are per-route layers.
 pub fn router(app: App) -> Router {
     use axum::routing::get;
-    let mut api: Router<App> = Router::new()
+    let api = Api(Router::new())
         .route("/privileges", get(catalog::oz))
         .route("/groups/privileges", get(catalog::groups))
         .route("/spaces/privileges", get(catalog::spaces))
@@ -41,50 +59,59 @@ pub fn router(app: App) -> Router {
         .route("/clusters/privileges", get(catalog::clusters))
         .route("/atm_inventories/privileges", get(catalog::atm_inventories))
         .route("/configuration", get(catalog::configuration));
-    api = oz_privileges::routes(api);
-    api = kind_routes::<kinds::GroupKind>(api);
-    api = kind_routes::<kinds::SpaceKind>(api);
-    api = kind_routes::<kinds::ServiceKind>(api);
-    api = kind_routes::<kinds::HandleKind>(api);
-    api = groups::routes(api);
-    api = spaces::routes(api);
-    api = handle_services::routes(api);
-    api = handles::routes(api);
-    api = users::routes(api);
-    api = tokens::routes(api);
-    let api = api
-        .route_layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            authenticate,
-        ))
-        // The readiness probe never authenticates, so it can never answer 401.
+    let api = oz_privileges::routes(api);
+    let api = kind_routes::<kinds::GroupKind>(api);
+    let api = kind_routes::<kinds::SpaceKind>(api);
+    let api = kind_routes::<kinds::ServiceKind>(api);
+    let api = kind_routes::<kinds::HandleKind>(api);
+    let api = groups::routes(api);
+    let api = spaces::routes(api);
+    let api = handle_services::routes(api);
+    let api = handles::routes(api);
+    let api = users::routes(api);
+    let api = tokens::routes(api);
+    let authenticated = Api(api.0.route_layer(axum::middleware::from_fn_with_state(
+        app.clone(),
+        authenticate,
+    )));
+    // The readiness probe never authenticates, so it can never answer 401.
+    let open = authenticated
         .route("/health", get(catalog::health))
         .route("/openapi.json", get(crate::openapi::serve_document))
-        .route("/docs", get(crate::openapi::serve_docs))
-        // Unknown paths and other methods are told apart before authentication (reference §2).
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed);
-    // The seed pages also show paths without `/onezone` (`/api/v3/handle_services/…`).
-    Router::new()
-        .nest(BASE, api.clone())
-        .nest(LEGACY_BASE, api)
+        .route("/docs", get(crate::openapi::serve_docs));
+    open.0
         .route("/metrics", get(metrics))
         .merge(crate::admin::routes())
+        // Unknown paths and other methods are told apart before authentication (reference §2).
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            read_your_writes,
-        ))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(app.clone(), observe))
         .with_state(app)
-        .layer(axum::middleware::map_response(cors))
+}
+
+/// The whole HTTP service: [`router`] inside the middleware every request passes once.
+pub fn service(
+    app: App,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = Response,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone
+       + Send
+       + 'static {
+    use tower::ServiceBuilder;
+    ServiceBuilder::new()
+        .map_response(|res: axum::http::Response<_>| res.map(axum::body::Body::new))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             panic_response,
         ))
+        .layer(axum::middleware::map_response(cors))
+        .service(router(app))
 }
 
 /// The routes every entity kind with members serves the same way.
-fn kind_routes<K: entity::Create>(api: Router<App>) -> Router<App> {
+fn kind_routes<K: entity::Create>(api: Api) -> Api {
     let api = entity::routes::<K>(api);
     let api = members::routes::<K>(api);
     member_of::routes::<K>(api)
@@ -96,7 +123,7 @@ pub const MIN_REVISION: &str = "x-privzone-min-revision";
 pub const MIN_REVISION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn read_your_writes(
-    axum::extract::State(app): axum::extract::State<App>,
+    app: &App,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -176,12 +203,17 @@ async fn observe(
     let route = req
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .map_or("unmatched", |m| m.as_str())
-        .to_owned();
-    let method = req.method().as_str().to_owned();
+        .cloned();
+    let route = route.as_ref().map_or("unmatched", |m| m.as_str());
+    let method = req.method().clone();
+    // Reads never wait for the writer; other methods may change state.
+    let _intent = (!matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS))
+        .then(|| app.write_intent());
     let started = std::time::Instant::now();
     let span = tracing::info_span!("request", id, %method, %route);
-    let mut res = next.run(req).instrument(span.clone()).await;
+    let mut res = read_your_writes(&app, req, next)
+        .instrument(span.clone())
+        .await;
     let took = started.elapsed();
     let status = res.status().as_u16();
     if let Some(e) = res.extensions().get::<crate::http::ErrorId>() {
@@ -192,7 +224,7 @@ async fn observe(
     } else {
         span.in_scope(|| tracing::debug!(status, micros = took.as_micros() as u64, "answered"));
     }
-    app.metrics().request(&route, &method, status, took);
+    app.metrics().request(route, &method, status, took);
     if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
         res.headers_mut().insert("x-request-id", v);
     }

@@ -311,7 +311,7 @@ pub async fn delete_group(
     update(app, caller, Subject::Group, Some(id), None).await
 }
 
-pub fn routes(router: axum::Router<App>) -> axum::Router<App> {
+pub fn routes(router: super::Api) -> super::Api {
     use axum::routing::get;
     router
         .route(

@@ -448,7 +448,7 @@ pub async fn delete_share(
     no_content(revision)
 }
 
-pub fn routes(router: axum::Router<App>) -> axum::Router<App> {
+pub fn routes(router: super::Api) -> super::Api {
     router
         .route("/spaces/{id}", patch(update).delete(delete))
         .route("/spaces/{id}/owners", get(list_owners))

@@ -564,7 +564,7 @@ fn join<K: TargetKind>(
 }
 
 /// Named-token routes of one family.
-fn named_routes<O: Whose>(router: axum::Router<App>) -> axum::Router<App> {
+fn named_routes<O: Whose>(router: super::Api) -> super::Api {
     router
         .route(
             O::BASE,
@@ -583,7 +583,7 @@ fn one_token<O: Whose>() -> axum::routing::MethodRouter<App> {
 }
 
 /// Invites into, and joining, entities of kind `K`.
-fn invite_routes<K: TargetKind>(router: axum::Router<App>) -> axum::Router<App> {
+fn invite_routes<K: TargetKind>(router: super::Api) -> super::Api {
     let invite = |seg: &str| format!("/{}/{{id}}/{seg}/token", K::PATH);
     router
         .route(
@@ -601,7 +601,7 @@ fn invite_routes<K: TargetKind>(router: axum::Router<App>) -> axum::Router<App> 
         )
 }
 
-pub fn routes(router: axum::Router<App>) -> axum::Router<App> {
+pub fn routes(router: super::Api) -> super::Api {
     let router = named_routes::<ClientTokens>(router);
     let router = named_routes::<UserTokens>(router).route(
         &format!("{}/{{tid}}", AnyTokens::BASE),

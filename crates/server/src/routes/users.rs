@@ -497,7 +497,7 @@ pub async fn basic_auth(
     .await
 }
 
-pub fn routes(router: axum::Router<App>) -> axum::Router<App> {
+pub fn routes(router: super::Api) -> super::Api {
     use axum::routing::{get, patch};
     router
         .route("/users", get(list).post(create))
