@@ -63,6 +63,11 @@ struct ServeArgs {
     admin_username: String,
 }
 
+// Request handling allocates small, short-lived buffers on every thread; mimalloc's per-thread
+// free lists make that several times cheaper than glibc's malloc (it was ~11% of a read).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {

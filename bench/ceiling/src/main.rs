@@ -14,6 +14,10 @@ use axum::http::header;
 use axum::routing::get;
 use axum::Router;
 
+// The same allocator as privzone serve, so the ratio compares the work, not the allocators.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let outcome = match args
