@@ -142,9 +142,10 @@ async fn read_your_writes(
     }
     let mut res = next.run(req).await;
     if !res.headers().contains_key(crate::http::REVISION_HEADER) {
-        if let Ok(v) = HeaderValue::from_str(&app.revision().to_string()) {
-            res.headers_mut().insert(crate::http::REVISION_HEADER, v);
-        }
+        res.headers_mut().insert(
+            crate::http::REVISION_HEADER,
+            HeaderValue::from(app.revision()),
+        );
     }
     res
 }
@@ -225,9 +226,8 @@ async fn observe(
         span.in_scope(|| tracing::debug!(status, micros = took.as_micros() as u64, "answered"));
     }
     app.metrics().request(route, &method, status, took);
-    if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
-        res.headers_mut().insert("x-request-id", v);
-    }
+    res.headers_mut()
+        .insert("x-request-id", HeaderValue::from(id));
     res
 }
 
