@@ -382,3 +382,234 @@ async fn database_outage_fails_writes_serves_reads_and_recovers_by_itself() {
         "nothing acknowledged was lost"
     );
 }
+
+/// A PostgreSQL server of this test's own (initdb in a temp dir, a free port), so the test can
+/// really stop the database server and start it again without touching the machine's shared one.
+struct PrivatePostgres {
+    bin: std::path::PathBuf,
+    data: std::path::PathBuf,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl PrivatePostgres {
+    /// `None` (with a note) where PostgreSQL's server programs are missing, outside CI; under
+    /// `CI=true` their absence fails the test.
+    fn start() -> Option<PrivatePostgres> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()
+            .and_then(|versions| {
+                versions
+                    .filter_map(Result::ok)
+                    .map(|v| v.path().join("bin"))
+                    .filter(|b| b.join("pg_ctl").exists())
+                    .max()
+            });
+        let Some(bin) = bin else {
+            let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+            assert!(
+                !in_ci,
+                "PostgreSQL's server programs are missing and CI is set"
+            );
+            eprintln!("note: no /usr/lib/postgresql/*/bin/pg_ctl; this test checks nothing here");
+            return None;
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("pgdata");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let pg = PrivatePostgres {
+            bin,
+            data,
+            port,
+            _dir: dir,
+        };
+        // initdb refuses to run as root: run the server programs as the postgres user then.
+        if Self::as_root() {
+            let ok = std::process::Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(pg._dir.path())
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "chown of the private PostgreSQL dir to postgres");
+        }
+        pg.run(
+            "initdb",
+            &[
+                "-D",
+                &pg.data.to_string_lossy(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+            ],
+        );
+        pg.start_server();
+        Some(pg)
+    }
+
+    fn as_root() -> bool {
+        std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+    }
+
+    /// One of PostgreSQL's server programs, run as the postgres user when this is root.
+    fn command(&self, program: &str) -> std::process::Command {
+        let path = self.bin.join(program);
+        if Self::as_root() {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(path);
+            c
+        } else {
+            std::process::Command::new(path)
+        }
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let out = self
+            .command(program)
+            .args(args)
+            .output()
+            .expect("PostgreSQL program runs");
+        assert!(
+            out.status.success(),
+            "{program} {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn start_server(&self) {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories={}",
+            self.port,
+            self._dir.path().display()
+        );
+        let log = self._dir.path().join("server.log");
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data.to_string_lossy(),
+                "-l",
+                &log.to_string_lossy(),
+                "-o",
+                &options,
+                "-w",
+                "start",
+            ],
+        );
+    }
+
+    /// Stops the server the way a crash or an operator's emergency stop does.
+    fn stop_server(&self) {
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data.to_string_lossy(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+        );
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let _ = self
+            .command("pg_ctl")
+            .args([
+                "-D",
+                &self.data.to_string_lossy(),
+                "-m",
+                "immediate",
+                "stop",
+            ])
+            .output();
+    }
+}
+
+#[tokio::test]
+async fn stopping_and_restarting_the_database_server_loses_nothing_acknowledged() {
+    let Some(pg) = tokio::task::spawn_blocking(PrivatePostgres::start)
+        .await
+        .expect("database task")
+    else {
+        return;
+    };
+    let a = TestServer::start_on_postgres(&pg.url()).await;
+    a.patch(
+        "/user/privileges",
+        &Auth::admin(),
+        json!({"grant": ["oz_spaces_list"]}),
+    )
+    .await
+    .expect(204);
+
+    let pg = tokio::task::spawn_blocking(move || {
+        pg.stop_server();
+        pg
+    })
+    .await
+    .expect("stop task");
+    let w = a
+        .patch(
+            "/user/privileges",
+            &Auth::admin(),
+            json!({"grant": ["oz_groups_list"]}),
+        )
+        .await;
+    w.expect_error(503, "serviceUnavailable");
+    // Reads are served from memory while the database is down.
+    let r = a.get("/user/privileges", &Auth::admin()).await;
+    r.expect(200);
+    assert_eq!(r.set("privileges"), vec!["oz_spaces_list".to_string()]);
+
+    let pg = tokio::task::spawn_blocking(move || {
+        pg.start_server();
+        pg
+    })
+    .await
+    .expect("start task");
+    // The node reconnects by itself and takes writes again.
+    let start = Instant::now();
+    let acknowledged = loop {
+        let w = a
+            .patch(
+                "/user/privileges",
+                &Auth::admin(),
+                json!({"grant": ["oz_users_list"]}),
+            )
+            .await;
+        if w.status.as_u16() == 204 {
+            break revision_of(&w);
+        }
+        w.expect_error(503, "serviceUnavailable");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "writes never recovered after the database came back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    a.get("/health", &Auth::Nobody).await.expect(200);
+    // A second node started from the database alone finds every acknowledged change, and not
+    // the one refused during the outage.
+    let b = TestServer::start_on_postgres(&pg.url()).await;
+    let r = get_at_revision(&b, "/user/privileges", Some(acknowledged)).await;
+    r.expect(200);
+    assert_eq!(
+        r.set("privileges"),
+        vec!["oz_spaces_list".to_string(), "oz_users_list".to_string()]
+    );
+}
