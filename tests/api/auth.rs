@@ -368,3 +368,43 @@ async fn bad_credentials_win_over_a_malformed_body() {
         .expect_error(400, "malformedData");
     }
 }
+
+#[tokio::test]
+async fn a_credential_header_that_is_not_text_is_a_bad_credential_not_none() {
+    let s = TestServer::start().await;
+    let snowman = "☃☃".as_bytes();
+    for (header, value, expected) in [
+        ("X-Auth-Token", snowman.to_vec(), "badToken"),
+        ("Macaroon", vec![0xff, 0xfe], "badToken"),
+        (
+            "Authorization",
+            [b"Bearer ".as_slice(), snowman].concat(),
+            "badToken",
+        ),
+        (
+            "Authorization",
+            [b"Basic ".as_slice(), snowman].concat(),
+            "badBasicCredentials",
+        ),
+    ] {
+        let value = reqwest::header::HeaderValue::from_bytes(&value).expect("obs-text is allowed");
+        // A public route and a missing entity: a bad credential still answers 401 first.
+        for path in ["/privileges", "/users/no-such-user/privileges"] {
+            let res = s
+                .client
+                .get(format!("{}{path}", s.base))
+                .header(header, value.clone())
+                .send()
+                .await
+                .expect("request sent");
+            let status = res.status().as_u16();
+            let body: Value =
+                serde_json::from_str(&res.text().await.unwrap_or_default()).unwrap_or(Value::Null);
+            assert_eq!(
+                (status, auth_error(&body)),
+                (401, expected),
+                "{header} on {path}: {body}"
+            );
+        }
+    }
+}

@@ -53,24 +53,22 @@ enum Credentials {
 }
 
 fn credentials(headers: &HeaderMap) -> Credentials {
-    let get = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
+    // A header that is present counts even when its bytes are not text: it is then a credential
+    // that cannot verify (401 with its authError), never "no credentials" (reference §2 step 2).
+    let text = |b: &[u8]| std::str::from_utf8(b).map_or("", str::trim).to_owned();
+    let get = |name: &str| headers.get(name).map(|v| text(v.as_bytes()));
     if let Some(t) = get("x-auth-token") {
-        return Credentials::Token(t.to_owned());
+        return Credentials::Token(t);
     }
-    let authorization = get("authorization");
-    if let Some(t) = authorization.and_then(|a| a.strip_prefix("Bearer ")) {
-        return Credentials::Token(t.trim().to_owned());
+    let authorization = headers.get("authorization").map(|v| v.as_bytes());
+    if let Some(t) = authorization.and_then(|a| a.strip_prefix(b"Bearer ")) {
+        return Credentials::Token(text(t));
     }
     if let Some(t) = get("macaroon") {
-        return Credentials::Token(t.to_owned());
+        return Credentials::Token(t);
     }
-    if let Some(b) = authorization.and_then(|a| a.strip_prefix("Basic ")) {
-        return Credentials::Basic(b.trim().to_owned());
+    if let Some(b) = authorization.and_then(|a| a.strip_prefix(b"Basic ")) {
+        return Credentials::Basic(text(b));
     }
     Credentials::None
 }
