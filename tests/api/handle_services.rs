@@ -248,9 +248,10 @@ async fn create_validates_the_body_after_authorization() {
             None,
         ),
         (
+            // The type check before the name rule: seed 002's own example error.
             json!({"name": 5, "proxyEndpoint": "x", "serviceProperties": {"a": 1}}),
-            "badValueName",
-            None,
+            "badValueString",
+            Some("name"),
         ),
         (
             json!({"name": "Svc", "serviceProperties": {"a": 1}}),
@@ -832,4 +833,52 @@ async fn effective_privileges_are_the_union_over_direct_groups() {
     s.get(&format!("{base}/users"), &u3a)
         .await
         .expect_error(403, "forbidden");
+}
+
+#[tokio::test]
+async fn admin_path_of_adding_a_member_with_privileges_is_the_two_add_privileges() {
+    let s = TestServer::start().await;
+    let (owner, owner_auth) = s.user("owner").await;
+    let hs = user_service(&s, &owner, &owner_auth, "Admin path").await;
+    let (operator, operator_auth) = s.user("operator").await;
+    let (member, _) = s.user("member").await;
+    let g = s.group(&owner_auth, "Curators").await;
+    // Reference §3.2: [oz_handle_services_add_relationships, oz_users_add_relationships] for
+    // users, [.., oz_groups_add_relationships] for groups; §8: all listed, and no others.
+    s.grant_oz(
+        &operator,
+        &[
+            "oz_handle_services_add_relationships",
+            "oz_users_add_relationships",
+            "oz_groups_add_relationships",
+        ],
+    )
+    .await;
+    s.put(
+        &format!("/handle_services/{hs}/users/{member}"),
+        &operator_auth,
+        json!({"privileges": ["handle_service_view", "handle_service_update"]}),
+    )
+    .await
+    .expect(201);
+    assert_eq!(
+        privileges(
+            &s,
+            &format!("/handle_services/{hs}/users/{member}/privileges")
+        )
+        .await,
+        sorted(&["handle_service_update", "handle_service_view"])
+    );
+    s.put(
+        &format!("/handle_services/{hs}/groups/{g}"),
+        &operator_auth,
+        json!({"privileges": []}),
+    )
+    .await
+    .expect(201);
+    assert!(
+        privileges(&s, &format!("/handle_services/{hs}/groups/{g}/privileges"))
+            .await
+            .is_empty()
+    );
 }

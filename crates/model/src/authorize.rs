@@ -388,7 +388,12 @@ impl Check<'_> {
                     (_, Candidate::User(_)) => self.in_target(target, r.add_user),
                     (_, Candidate::Group(_)) => self.in_target(target, r.add_group),
                 };
-                let admin_set_ok = !with_privileges || self.admin_of(r.oz, "set_privileges");
+                // Reference §3.2/§3.3: the admin path of adding to a handle service or handle is
+                // the two add privileges, with or without `privileges`; groups and spaces also
+                // want the set privilege then.
+                let admin_set_ok = !with_privileges
+                    || matches!(target, TargetIx::Service(_) | TargetIx::Handle(_))
+                    || self.admin_of(r.oz, "set_privileges");
                 let admin = match (target, member) {
                     (TargetIx::Group(_), Candidate::Group(_)) => {
                         self.admin(&["oz_groups_add_relationships"])
