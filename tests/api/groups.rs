@@ -324,9 +324,10 @@ async fn create_child_group() {
     let children = s.get(&path, &member_auth).await;
     children.expect(200);
     assert_eq!(children.set("groups"), sorted(&[&c, &r.location_id()]));
-    s.post(&path, &adder_auth, json!({"name": 5}))
-        .await
-        .expect_error(400, "badValueName");
+    // The type check comes before the name rule (seed 002's example error).
+    let r = s.post(&path, &adder_auth, json!({"name": 5})).await;
+    r.expect_error(400, "badValueString");
+    assert_eq!(r.body["error"]["details"], json!({"key": "name"}));
 }
 
 #[tokio::test]
@@ -427,6 +428,16 @@ async fn spaces_of_a_group() {
     let owners = s.get(&format!("/spaces/{s1}/owners"), &owner).await;
     owners.expect(200);
     assert_eq!(owners.set("users"), vec![owner_id.clone()]);
+    // Reference §1.7: the creating user is also a direct member, with every privilege.
+    let users = s.get(&format!("/spaces/{s1}/users"), &Auth::admin()).await;
+    assert_eq!(users.set("users"), vec![owner_id.clone()]);
+    let r = s
+        .get(
+            &format!("/spaces/{s1}/users/{owner_id}/privileges"),
+            &Auth::admin(),
+        )
+        .await;
+    assert_eq!(r.set("privileges"), all);
     // By an admin who is not in the group: the space gets no owner.
     let r = s.post(&path, &Auth::admin(), json!({"name": "S2"})).await;
     r.expect(201);
@@ -618,4 +629,46 @@ async fn nested_groups_through_http() {
     if r.status.as_u16() == 200 {
         assert_eq!(r.set("groups"), sorted(&[&top, &mid, &low]));
     }
+}
+
+#[tokio::test]
+async fn child_privileges_answer_on_the_17_06_nested_path_too() {
+    let s = TestServer::start().await;
+    let (_, owner_auth) = s.user("owner").await;
+    let p = s.group(&owner_auth, "Parent").await;
+    let r = s
+        .post(
+            &format!("/groups/{p}/children"),
+            &owner_auth,
+            json!({"name": "Child"}),
+        )
+        .await;
+    r.expect(201);
+    let c = r.location_id();
+    let nested = format!("/groups/{p}/nested/{c}/privileges");
+    s.put(
+        &nested,
+        &owner_auth,
+        json!({"privileges": ["group_view", "group_update"]}),
+    )
+    .await
+    .expect(204);
+    s.patch(
+        &nested,
+        &owner_auth,
+        json!({"privileges": ["group_add_user"], "operation": "grant"}),
+    )
+    .await
+    .expect(204);
+    let expected = vec![
+        "group_add_user".to_owned(),
+        "group_update".to_owned(),
+        "group_view".to_owned(),
+    ];
+    assert_eq!(group_privileges_of(&s, &nested).await, expected);
+    assert_eq!(
+        group_privileges_of(&s, &format!("/groups/{p}/children/{c}/privileges")).await,
+        expected,
+        "the old path is the same membership as the current one"
+    );
 }

@@ -83,7 +83,10 @@ pub fn updated_privileges<K: PrivilegeKind>(
                 LegacyOperation::Revoke => old.difference(privileges),
             })
         }
-        None if is_put => Err(Error::MissingRequiredValue("privileges".into())),
+        // A legacy body (PUT, or a PATCH naming its `operation`) is missing its list.
+        None if is_put || obj.contains_key("operation") => {
+            Err(Error::MissingRequiredValue("privileges".into()))
+        }
         None => Err(Error::MissingAtLeastOneValue(vec![
             "grant".into(),
             "revoke".into(),
@@ -97,14 +100,14 @@ enum LegacyOperation {
     Revoke,
 }
 
-/// 17.06/18.02 `operation`: a string or a one-element array; absent → `set`.
+/// 17.06/18.02 `operation`: a string or a one-element array; absent or `null` → `set`.
 fn legacy_operation(v: Option<&Value>) -> Result<LegacyOperation, Error> {
     let not_allowed = || Error::BadValueNotAllowed {
         key: "operation".into(),
         allowed: vec!["grant".into(), "revoke".into(), "set".into()],
     };
     let name = match v {
-        None => return Ok(LegacyOperation::Set),
+        None | Some(Value::Null) => return Ok(LegacyOperation::Set),
         Some(Value::String(s)) => s.as_str(),
         Some(Value::Array(a)) if a.len() == 1 => a[0].as_str().ok_or_else(not_allowed)?,
         Some(_) => return Err(not_allowed()),
@@ -161,12 +164,10 @@ pub fn valid_name(name: &str) -> Result<(), Error> {
     }
 }
 
-/// A required entity name.
+/// A required entity name (a non-string is `badValueString`, as Onezone's type check comes
+/// before its name rule).
 pub fn required_name(obj: &Map<String, Value>) -> Result<String, Error> {
-    let name = required_string(obj, "name").map_err(|e| match e {
-        Error::BadValueString(_) => Error::BadValueName,
-        other => other,
-    })?;
+    let name = required_string(obj, "name")?;
     valid_name(&name)?;
     Ok(name)
 }
@@ -179,7 +180,7 @@ pub fn optional_name(obj: &Map<String, Value>) -> Result<Option<String>, Error> 
             valid_name(s)?;
             Ok(Some(s.clone()))
         }
-        Some(_) => Err(Error::BadValueName),
+        Some(_) => Err(Error::BadValueString("name".into())),
     }
 }
 
@@ -277,6 +278,19 @@ mod tests {
         assert_eq!(
             run(json!({}), true).unwrap_err().id(),
             "missingRequiredValue"
+        );
+        // A 17.06/18.02 PATCH without its list is told about `privileges`, not grant/revoke.
+        assert_eq!(
+            run(json!({"operation": "set"}), false).unwrap_err(),
+            Error::MissingRequiredValue("privileges".into())
+        );
+        assert_eq!(
+            run(
+                json!({"privileges": ["register_handle"], "operation": null}),
+                false
+            )
+            .unwrap(),
+            hs(&["handle_service_register_handle"])
         );
     }
 

@@ -13,7 +13,7 @@ use super::privileges::prefix;
 use crate::routes::kinds::{
     GroupKind, GroupMember, HandleKind, MemberKind, ServiceKind, SpaceKind, TargetKind, UserMember,
 };
-use crate::routes::members::segment;
+use crate::routes::members::{legacy_segment, segment};
 
 /// One operation: what it does, its request body schema and its success response.
 struct Op<'a> {
@@ -223,6 +223,39 @@ fn members<K: TargetKind, M: MemberKind>(paths: &mut Paths) {
             204,
         ),
     );
+    if let Some(legacy) = legacy_segment::<K, M>() {
+        let old = format!("/{p}/{{id}}/{legacy}/{{mid}}/privileges");
+        add(
+            paths,
+            HttpMethod::Get,
+            &old,
+            op(
+                format!("The direct privileges of a {who} in the {gri} (17.06 path)"),
+                200,
+                list,
+            ),
+        );
+        add(
+            paths,
+            HttpMethod::Patch,
+            &old,
+            with_body(
+                format!("Change a direct {who} member's privileges (17.06 path)"),
+                &update,
+                204,
+            ),
+        );
+        add(
+            paths,
+            HttpMethod::Put,
+            &old,
+            with_body(
+                format!("Change a direct {who} member's privileges (17.06 path, legacy PUT)"),
+                &set,
+                204,
+            ),
+        );
+    }
 }
 
 /// Membership intermediaries (`members.rs`): users always, groups as members.

@@ -283,6 +283,12 @@ pub fn segment<K: TargetKind, M: MemberKind>() -> &'static str {
     }
 }
 
+/// The segment 17.06 clients used for the same members' privileges (`/groups/{id}/nested/{nid}`
+/// for child groups, reference §9), if any.
+pub fn legacy_segment<K: TargetKind, M: MemberKind>() -> Option<&'static str> {
+    (segment::<K, M>() == "children").then_some("nested")
+}
+
 /// Registers every membership route of kind `K` on `router`.
 pub fn routes<K: TargetKind>(router: super::Api) -> super::Api {
     use axum::routing::get;
@@ -323,6 +329,14 @@ fn member_routes<K: TargetKind, M: MemberKind>(router: super::Api) -> super::Api
             &format!("/{p}/{{id}}/effective_{seg}/{{mid}}/privileges"),
             get(get_privileges::<K, M, true>),
         );
+    if let Some(legacy) = legacy_segment::<K, M>() {
+        router = router.route(
+            &format!("/{p}/{{id}}/{legacy}/{{mid}}/privileges"),
+            get(get_privileges::<K, M, false>)
+                .patch(update_privileges::<K, M, false>)
+                .put(update_privileges::<K, M, true>),
+        );
+    }
     if M::LIST_KEY == "groups" {
         router = router.route(
             &format!("/{p}/{{id}}/effective_{seg}/{{mid}}/membership"),

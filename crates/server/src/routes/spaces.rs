@@ -58,8 +58,14 @@ impl Create for SpaceKind {
                     creator: creator.clone(),
                     time,
                 })?;
+                let for_group = matches!(on_behalf, OnBehalfOf::Group(_));
                 add_admin::<SpaceKind>(tx, id.clone(), owner.admin(creator.clone()))?;
                 if let (true, Some(user)) = (owns, creator) {
+                    // Reference §1.7: a group's space also gets the creating user directly, as
+                    // admin and owner, so it is the user's space and not only the group's.
+                    if for_group {
+                        add_admin::<SpaceKind>(tx, id.clone(), Some(Member::User(user.clone())))?;
+                    }
                     tx.apply(Change::AddOwner { space: id, user })?;
                 }
                 Ok(())
