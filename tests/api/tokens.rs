@@ -474,3 +474,107 @@ async fn space_invites_for_users_and_groups() {
         .await
         .expect(200);
 }
+
+/// Asks for a named token of the user `auth` with `extra` fields in the body.
+async fn named(s: &TestServer, auth: &Auth, name: &str, extra: serde_json::Value) -> Response {
+    let mut body = json!({ "name": name });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    s.post("/user/tokens/named", auth, body).await
+}
+
+#[tokio::test]
+async fn time_caveats_are_enforced_and_other_caveats_are_refused_not_dropped() {
+    let s = TestServer::start().await;
+    let (alice, a) = s.user("alice").await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+
+    let r = named(
+        &s,
+        &a,
+        "expired",
+        json!({"caveats": [{"type": "time", "validUntil": now - 10}]}),
+    )
+    .await;
+    r.expect(201);
+    let expired = Auth::Token(r.body["token"].as_str().unwrap_or_default().to_owned());
+    let r = s.get("/user", &expired).await;
+    r.expect_error(401, "unauthorized");
+    assert_eq!(auth_error(&r), "tokenCaveatUnverified");
+    assert_eq!(
+        r.body["error"]["details"]["authError"]["details"]["caveat"],
+        json!({"type": "time", "validUntil": now - 10})
+    );
+
+    let r = named(
+        &s,
+        &a,
+        "fresh",
+        json!({"caveats": [{"type": "time", "validUntil": now + 3600}, {"type": "time", "validUntil": now + 60}]}),
+    )
+    .await;
+    r.expect(201);
+    let id = r.body["tokenId"].as_str().unwrap_or_default().to_owned();
+    let fresh = Auth::Token(r.body["token"].as_str().unwrap_or_default().to_owned());
+    assert_eq!(s.get("/user", &fresh).await.body["userId"], alice.as_str());
+    // The record shows the caveat that binds (the earliest).
+    let r = s.get(&format!("/user/tokens/named/{id}"), &a).await;
+    r.expect(200);
+    assert_eq!(
+        r.body["caveats"],
+        json!([{"type": "time", "validUntil": now + 60}])
+    );
+
+    // Caveats privzone does not enforce are refused, never silently dropped.
+    let before = s.get("/user/tokens/named", &a).await.set("tokens");
+    for (caveats, id, key) in [
+        (
+            json!([{"type": "ip", "whitelist": ["10.0.0.0/8"]}]),
+            "badValueNotAllowed",
+            "caveats",
+        ),
+        (
+            json!([{"type": "api", "whitelist": ["ozw/get/*"]}]),
+            "badValueNotAllowed",
+            "caveats",
+        ),
+        (json!("soon"), "badValueJSON", "caveats"),
+        (
+            json!([{"type": "time", "validUntil": "soon"}]),
+            "badValueInteger",
+            "validUntil",
+        ),
+    ] {
+        let r = named(&s, &a, "refused", json!({ "caveats": caveats })).await;
+        r.expect_error(400, id);
+        assert_eq!(r.body["error"]["details"]["key"], key, "{}", r.text);
+    }
+    let after = s.get("/user/tokens/named", &a).await.set("tokens");
+    assert_eq!(after, before, "refused tokens were not created");
+}
+
+#[tokio::test]
+async fn identity_tokens_are_not_access_tokens() {
+    let s = TestServer::start().await;
+    let (_, a) = s.user("alice").await;
+    let r = named(&s, &a, "id", json!({"type": {"identityToken": {}}})).await;
+    r.expect(201);
+    let id = r.body["tokenId"].as_str().unwrap_or_default().to_owned();
+    let identity = Auth::Token(r.body["token"].as_str().unwrap_or_default().to_owned());
+    let r = s.get("/user", &identity).await;
+    r.expect_error(401, "unauthorized");
+    assert_eq!(auth_error(&r), "notAnAccessToken");
+    assert_eq!(
+        r.body["error"]["details"]["authError"]["details"]["received"],
+        "identity"
+    );
+    let r = s.get(&format!("/user/tokens/named/{id}"), &a).await;
+    assert_eq!(r.body["type"], json!({"identityToken": {}}));
+    named(&s, &a, "invite", json!({"type": {"inviteToken": {}}}))
+        .await
+        .expect_error(400, "badValueNotAllowed");
+}

@@ -215,6 +215,7 @@ pub fn run(data_dir: &str, out: &str) -> Result<(), String> {
         secret: TokenHash(hex::encode(Sha256::digest(OWNER_TOKEN.as_bytes()))),
         kind: TokenKind::Access,
         time: 0,
+        valid_until: None,
     })?;
     w.add(
         Target::HandleService("hs0".into()),

@@ -101,6 +101,8 @@ impl GroupType {
 pub enum TokenKind {
     /// Authenticates its user on the REST API.
     Access,
+    /// Proves its user's identity to services; never accepted as REST authentication.
+    Identity,
     /// Lets a user (or a group the joiner manages) join `target` with `privileges`.
     Invite {
         target: Target,
@@ -264,6 +266,9 @@ pub enum Change {
         secret: TokenHash,
         kind: TokenKind,
         time: i64,
+        /// The token's time caveat: unusable after this unix second. Older logs have none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        valid_until: Option<i64>,
     },
     SetTokenRevoked {
         token: String,

@@ -8,7 +8,14 @@ use serde_json::{json, Value};
 pub enum AuthError {
     BadToken,
     TokenRevoked,
-    NotAnAccessToken,
+    /// The token's time caveat has passed (`validUntil`, unix seconds).
+    TokenExpired {
+        valid_until: i64,
+    },
+    /// Another kind of token (`received`: `identity`, `invite`).
+    NotAnAccessToken {
+        received: &'static str,
+    },
     UserBlocked,
     BadBasicCredentials,
     BasicAuthDisabled,
@@ -19,7 +26,8 @@ impl AuthError {
         match self {
             AuthError::BadToken => "badToken",
             AuthError::TokenRevoked => "tokenRevoked",
-            AuthError::NotAnAccessToken => "notAnAccessToken",
+            AuthError::TokenExpired { .. } => "tokenCaveatUnverified",
+            AuthError::NotAnAccessToken { .. } => "notAnAccessToken",
             AuthError::UserBlocked => "userBlocked",
             AuthError::BadBasicCredentials => "badBasicCredentials",
             AuthError::BasicAuthDisabled => "basicAuthDisabled",
@@ -28,20 +36,28 @@ impl AuthError {
 
     pub fn to_json(&self) -> Value {
         let description = match self {
-            AuthError::BadToken => "Provided token could not be understood by the server.",
-            AuthError::TokenRevoked => "Provided token has been revoked.",
-            AuthError::NotAnAccessToken => "Provided token is not an access token.",
-            AuthError::UserBlocked => "This user account has been blocked.",
-            AuthError::BadBasicCredentials => "Invalid username or password.",
-            AuthError::BasicAuthDisabled => "Basic auth is disabled for this user.",
+            AuthError::BadToken => "Provided token could not be understood by the server.".into(),
+            AuthError::TokenRevoked => "Provided token has been revoked.".into(),
+            AuthError::TokenExpired { valid_until } => {
+                format!("Token caveat unverified: time < {valid_until}.")
+            }
+            AuthError::NotAnAccessToken { .. } => "Provided token is not an access token.".into(),
+            AuthError::UserBlocked => "This user account has been blocked.".into(),
+            AuthError::BadBasicCredentials => "Invalid username or password.".into(),
+            AuthError::BasicAuthDisabled => "Basic auth is disabled for this user.".into(),
         };
-        match self {
-            AuthError::NotAnAccessToken => json!({
-                "id": self.id(),
-                "description": description,
-                "details": {"received": "invite"}
-            }),
-            _ => json!({"id": self.id(), "description": description}),
+        let details = match self {
+            AuthError::NotAnAccessToken { received } => Some(json!({"received": received})),
+            AuthError::TokenExpired { valid_until } => {
+                Some(json!({"caveat": {"type": "time", "validUntil": valid_until}}))
+            }
+            _ => None,
+        };
+        match details {
+            Some(details) => {
+                json!({"id": self.id(), "description": description, "details": details})
+            }
+            None => json!({"id": self.id(), "description": description}),
         }
     }
 }

@@ -115,6 +115,8 @@ pub struct Token {
     pub kind: TokenKind,
     pub revoked: bool,
     pub creation_time: i64,
+    /// Time caveat: the token is unusable after this unix second.
+    pub valid_until: Option<i64>,
 }
 
 macro_rules! identified {
@@ -641,6 +643,7 @@ impl State {
                 secret,
                 kind,
                 time,
+                valid_until,
             } => {
                 let u = self.users.find(user).ok_or_else(|| missing("user", user))?;
                 if self.token_secrets.contains_key(secret) {
@@ -656,6 +659,7 @@ impl State {
                         kind: kind.clone(),
                         revoked: false,
                         creation_time: *time,
+                        valid_until: *valid_until,
                     })
                     .ok_or_else(|| ApplyError(format!("token {token:?} exists")))?;
                 self.token_secrets.insert(secret.clone(), ix);

@@ -183,8 +183,21 @@ pub async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Caller, ApiE
             if token.revoked {
                 return Err(bad(AuthError::TokenRevoked));
             }
-            if !matches!(token.kind, TokenKind::Access) {
-                return Err(bad(AuthError::NotAnAccessToken));
+            match token.kind {
+                TokenKind::Access => {}
+                TokenKind::Identity => {
+                    return Err(bad(AuthError::NotAnAccessToken {
+                        received: "identity",
+                    }))
+                }
+                TokenKind::Invite { .. } => {
+                    return Err(bad(AuthError::NotAnAccessToken { received: "invite" }))
+                }
+            }
+            if let Some(valid_until) = token.valid_until {
+                if crate::writer::now_unix() >= valid_until {
+                    return Err(bad(AuthError::TokenExpired { valid_until }));
+                }
             }
             let user = state
                 .users

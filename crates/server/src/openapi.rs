@@ -111,7 +111,7 @@ the store revision it reflects.",
         s::HandleIds, s::ShareIds, s::TokenIds, s::NameBody, s::CreateSpace, s::CreateGroup,
         s::UpdateGroup, s::CreateHandleService, s::UpdateHandleService, s::CreateHandle,
         s::UpdateHandle, s::CreateShare, s::CreateUser, s::UpdateOwnUser, s::UpdateUser,
-        s::ChangePassword, s::BasicAuthUpdate, s::UpdateToken, s::JoinWithToken, s::EmptyBody,
+        s::ChangePassword, s::BasicAuthUpdate, s::UpdateToken, s::CreateToken, s::JoinWithToken, s::EmptyBody,
     )),
     tags(
         (name = "user", description = "The signed-in user (the client): its record, password, \

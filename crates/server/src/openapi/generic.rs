@@ -415,7 +415,7 @@ fn named_tokens(paths: &mut Paths) {
             base,
             Op {
                 summary: format!("Create a named access token of {whose}; its text is shown once"),
-                body: Some("NameBody"),
+                body: Some("CreateToken"),
                 status: 201,
                 response: Some("TokenCreated".into()),
             },

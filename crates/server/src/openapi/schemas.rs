@@ -233,12 +233,13 @@ pub struct TokenRecord {
     pub name: String,
     /// The owner: `{"type":"user","id":…}`.
     pub subject: Creator,
-    /// `{"accessToken":{}}`, or `{"inviteToken":{"inviteType":"userJoinGroup","groupId":…}}`
-    /// (`userJoinSpace`, `groupJoinGroup`, `groupJoinSpace` with `spaceId`).
+    /// `{"accessToken":{}}`, `{"identityToken":{}}`, or
+    /// `{"inviteToken":{"inviteType":"userJoinGroup","groupId":…}}` (`userJoinSpace`,
+    /// `groupJoinGroup`, `groupJoinSpace` with `spaceId`).
     #[serde(rename = "type")]
     #[schema(value_type = Object)]
     pub kind: Value,
-    /// Always empty: privzone's tokens carry no caveats.
+    /// The token's time caveat, if it has one: `[{"type":"time","validUntil":…}]`.
     #[schema(value_type = Vec<Object>)]
     pub caveats: Vec<Value>,
     pub metadata: TokenMetadata,
@@ -494,6 +495,23 @@ pub struct BasicAuthUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub new_password: Option<String>,
+}
+
+/// A new named token.
+#[derive(Serialize, ToSchema)]
+pub struct CreateToken {
+    /// Unique among the owner's tokens.
+    pub name: String,
+    /// `{"accessToken":{}}` (the default) or `{"identityToken":{}}` (never accepted as REST
+    /// authentication).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>, nullable = false)]
+    pub kind: Option<Value>,
+    /// Time caveats only: `[{"type":"time","validUntil":<unix seconds>}]`; the token stops
+    /// authenticating then (401 `tokenCaveatUnverified`). Other caveat types are refused (400).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>, nullable = false)]
+    pub caveats: Option<Vec<Value>>,
 }
 
 /// At least one of the three.

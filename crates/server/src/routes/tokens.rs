@@ -126,6 +126,7 @@ fn find_token<'s>(
 fn token_record(state: &State, t: &Token) -> Value {
     let kind = match &t.kind {
         TokenKind::Access => json!({"accessToken": {}}),
+        TokenKind::Identity => json!({"identityToken": {}}),
         TokenKind::Invite {
             target, invitee, ..
         } => {
@@ -147,10 +148,58 @@ fn token_record(state: &State, t: &Token) -> Value {
         "name": t.name,
         "subject": {"type": "user", "id": state.users.id_of(t.user)},
         "type": kind,
-        "caveats": [],
+        "caveats": t
+            .valid_until
+            .map_or_else(Vec::new, |until| vec![json!({"type": "time", "validUntil": until})]),
         "metadata": {"creationTime": t.creation_time},
         "revoked": t.revoked,
     })
+}
+
+/// The `type` of a new named token: `{"accessToken":{}}` (the default) or `{"identityToken":{}}`.
+fn token_type(obj: &serde_json::Map<String, Value>) -> Result<TokenKind, Error> {
+    let not_allowed = || Error::BadValueNotAllowed {
+        key: "type".into(),
+        allowed: vec!["accessToken".into(), "identityToken".into()],
+    };
+    match obj.get("type") {
+        None | Some(Value::Null) => Ok(TokenKind::Access),
+        Some(Value::Object(t)) if t.len() == 1 => match t.keys().next().map(String::as_str) {
+            Some("accessToken") => Ok(TokenKind::Access),
+            Some("identityToken") => Ok(TokenKind::Identity),
+            _ => Err(not_allowed()),
+        },
+        Some(_) => Err(not_allowed()),
+    }
+}
+
+/// The `caveats` of a new named token, as the instant it stops being valid. Only time caveats
+/// (`{"type":"time","validUntil":<unix seconds>}`) are enforced here, so any other kind is
+/// refused rather than silently dropped: a token must never be broader than its owner asked.
+fn caveats(obj: &serde_json::Map<String, Value>) -> Result<Option<i64>, Error> {
+    let items = match obj.get("caveats") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(Error::BadValueJson("caveats".into())),
+    };
+    let mut valid_until: Option<i64> = None;
+    for caveat in items {
+        let caveat = caveat
+            .as_object()
+            .ok_or_else(|| Error::BadValueJson("caveats".into()))?;
+        if caveat.get("type").and_then(Value::as_str) != Some("time") {
+            return Err(Error::BadValueNotAllowed {
+                key: "caveats".into(),
+                allowed: vec!["time".into()],
+            });
+        }
+        let until = caveat
+            .get("validUntil")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| Error::BadValueInteger("validUntil".into()))?;
+        valid_until = Some(valid_until.map_or(until, |v| v.min(until)));
+    }
+    Ok(valid_until)
 }
 
 /// Whether `user` already has a token called `name`.
@@ -183,6 +232,8 @@ async fn create_named<O: Whose>(
             let u = owner.managed(state, caller.client)?;
             let obj = body::object(&body)?;
             let name = body::required_name(obj)?;
+            let kind = token_type(obj)?;
+            let valid_until = caveats(obj)?;
             if name_taken(state, u, &name) {
                 return Err(Error::BadValueIdentifierOccupied("name".into()));
             }
@@ -193,8 +244,9 @@ async fn create_named<O: Whose>(
                 user,
                 name,
                 secret: hash,
-                kind: TokenKind::Access,
+                kind,
                 time,
+                valid_until,
             })
         })
         .await?;
@@ -300,11 +352,12 @@ async fn update_one<O: Whose>(
             let revoked_after = revoked.unwrap_or(token.revoked);
             let was_revoked = token.revoked;
             if let Some(name) = renamed {
-                let (user, secret, kind, time) = (
+                let (user, secret, kind, time, valid_until) = (
                     state.users.id_of(token.user).to_owned(),
                     token.secret.clone(),
                     token.kind.clone(),
                     token.creation_time,
+                    token.valid_until,
                 );
                 tx.apply(Change::DeleteToken { token: tid.clone() })?;
                 tx.apply(Change::CreateToken {
@@ -314,6 +367,7 @@ async fn update_one<O: Whose>(
                     secret,
                     kind,
                     time,
+                    valid_until,
                 })?;
                 if revoked_after {
                     tx.apply(Change::SetTokenRevoked {
@@ -409,6 +463,7 @@ async fn create_invite<K: TargetKind, M: MemberKind>(
                     privileges: K::wrap(K::default_privileges()),
                 },
                 time,
+                valid_until: None,
             })
         })
         .await?;
