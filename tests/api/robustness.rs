@@ -76,6 +76,28 @@ async fn malformed_bodies() {
         .await;
     r.expect(415);
     assert!(r.error_id().is_some());
+    // Even when the text happens to be JSON (reference §2 step 1).
+    let r = s
+        .raw(
+            Method::PATCH,
+            "/user/privileges",
+            &admin,
+            "text/plain",
+            b"{\"grant\": []}".to_vec(),
+        )
+        .await;
+    r.expect(415);
+    // curl's default form type with a JSON body is taken as JSON.
+    let r = s
+        .raw(
+            Method::PATCH,
+            "/user/privileges",
+            &admin,
+            "application/x-www-form-urlencoded",
+            b"{\"grant\": []}".to_vec(),
+        )
+        .await;
+    r.expect(204);
 }
 
 #[tokio::test]

@@ -158,8 +158,9 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        // Onezone answers 415 to a body of another media type; curl's default form type and a
-        // missing header are taken as JSON, so a malformed body still reads `malformedData`.
+        // Onezone answers 415 to a body of another media type (text/plain, XML, …); curl's
+        // default form type and a missing header are taken as JSON, so that a hand-typed
+        // `curl -d '{…}'` works and a malformed body still reads `malformedData`.
         let media_ok = match req.headers().get(header::CONTENT_TYPE) {
             None => true,
             Some(v) => v
@@ -179,11 +180,12 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Ok(JsonBody(Value::Object(Default::default())));
         }
-        match serde_json::from_slice(&bytes) {
-            Ok(v) => Ok(JsonBody(v)),
-            Err(_) if media_ok => Err(ApiError(Error::MalformedData)),
-            Err(_) => Err(ApiError(Error::UnsupportedMediaType)),
+        if !media_ok {
+            return Err(ApiError(Error::UnsupportedMediaType));
         }
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|_| ApiError(Error::MalformedData))
     }
 }
 
