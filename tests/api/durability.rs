@@ -208,4 +208,33 @@ async fn generated_admin_password_is_written_once_with_mode_0600() {
     assert_eq!(r.status().as_u16(), 200);
     child.kill().expect("stop");
     let _ = child.wait();
+
+    // A password configured later replaces the generated one, and its stale file goes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_privzone"))
+        .arg("serve")
+        .env("PRIVZONE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("PRIVZONE_DATA_DIR", &data)
+        .env("PRIVZONE_ADMIN_PASSWORD", "configured-later")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        let r = client
+            .get(format!("http://127.0.0.1:{port}/api/v3/onezone/user"))
+            .basic_auth("admin", Some("configured-later"))
+            .send()
+            .await;
+        if let Ok(r) = r {
+            break r.status().as_u16();
+        }
+        assert!(Instant::now() < deadline, "restarted server never answered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(status, 200);
+    assert!(!file.exists(), "the generated password's file outlived it");
+    child.kill().expect("stop");
+    let _ = child.wait();
 }

@@ -133,13 +133,27 @@ pub async fn run(app: &App, config: &Config) -> Result<(), BootstrapError> {
     })
     .await
     .map_err(BootstrapError::Write)?;
+    let file = config.data_dir.join("initial-admin-password");
+    if !generated && password.is_some() {
+        // A configured password replaced the generated one: its file would only mislead.
+        match std::fs::remove_file(&file) {
+            Ok(()) => eprintln!(
+                "privzone: removed {} (the configured admin password replaced it)",
+                file.display()
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(path = %file.display(), error = %e, "cannot remove the stale password file")
+            }
+        }
+    }
     if let (true, Some(p)) = (generated, password) {
         write_password_file(&config.data_dir, p.expose())?;
         eprintln!(
             "privzone: generated password for admin user {:?}: {}\nprivzone: (also written to {})",
             config.admin_username,
             p.expose(),
-            config.data_dir.join("initial-admin-password").display()
+            file.display()
         );
     }
     Ok(())
