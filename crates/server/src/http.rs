@@ -133,17 +133,35 @@ pub fn json_after_write(status: StatusCode, v: Value, revision: u64) -> ApiResul
     Ok(res)
 }
 
-/// `scheme://host/api/v3/onezone`, from the request's Host header.
+/// `scheme://host/api/v3/onezone`, from the request's Host header (and `X-Forwarded-Proto`, so
+/// that `Location` is `https://…` behind a TLS-terminating proxy).
 #[derive(Debug, Clone)]
 pub struct BaseUrl(pub String);
 
 impl BaseUrl {
     pub fn from_headers(headers: &HeaderMap, tls: bool) -> Self {
+        // Only a plain `host[:port]` is echoed: anything else (paths, user info, spaces) would
+        // let a client point `Location` elsewhere.
         let host = headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                    })
+            })
             .unwrap_or("localhost");
-        let scheme = if tls { "https" } else { "http" };
+        let forwarded = headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_ascii_lowercase());
+        let scheme = match forwarded.as_deref() {
+            Some("https") => "https",
+            Some("http") => "http",
+            _ if tls => "https",
+            _ => "http",
+        };
         BaseUrl(format!("{scheme}://{host}/api/v3/onezone"))
     }
 }
@@ -215,5 +233,44 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromR
             .await
             .map(|p| Ids(p.0))
             .map_err(|_| ApiError(Error::NotFound))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(pairs: &[(&'static str, &str)], tls: bool) -> String {
+        let mut headers = HeaderMap::new();
+        for (k, v) in pairs {
+            headers.insert(*k, HeaderValue::from_str(v).expect("header value"));
+        }
+        BaseUrl::from_headers(&headers, tls).0
+    }
+
+    #[test]
+    fn base_url_echoes_only_a_plain_host_and_honours_forwarded_proto() {
+        assert_eq!(
+            base(&[("host", "zone.example.org:8443")], false),
+            "http://zone.example.org:8443/api/v3/onezone"
+        );
+        assert_eq!(
+            base(&[("host", "[::1]:8080")], true),
+            "https://[::1]:8080/api/v3/onezone"
+        );
+        assert_eq!(
+            base(
+                &[
+                    ("host", "evil.example.com:1/x"),
+                    ("x-forwarded-proto", "https")
+                ],
+                false
+            ),
+            "https://localhost/api/v3/onezone"
+        );
+        assert_eq!(
+            base(&[("host", "a@b"), ("x-forwarded-proto", "gopher")], true),
+            "https://localhost/api/v3/onezone"
+        );
     }
 }
