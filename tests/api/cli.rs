@@ -442,6 +442,34 @@ async fn cli_tokens_and_config_file() {
     )
     .await;
     assert!(set(&listed.json(), "tokens").contains(&token_id));
+    // --valid-for becomes a time caveat.
+    let expiring = privzone(
+        &home,
+        &admin,
+        &[
+            "tokens",
+            "create",
+            "short",
+            "--owner",
+            &bob,
+            "--valid-for",
+            "600",
+            "--json",
+        ],
+    )
+    .await;
+    expiring.ok();
+    let expiring_id = expiring.json()["tokenId"]
+        .as_str()
+        .expect("tokenId")
+        .to_owned();
+    let r = s
+        .get(&format!("/tokens/named/{expiring_id}"), &Auth::admin())
+        .await;
+    assert_eq!(r.body["caveats"][0]["type"], "time", "{}", r.text);
+    assert!(r.body["caveats"][0]["validUntil"]
+        .as_i64()
+        .is_some_and(|t| t > 0));
 
     // Bob uses it from the default config file (~/.config/privzone/cli.toml).
     let dir = home.join(".config").join("privzone");

@@ -18,6 +18,9 @@ pub enum Action {
         /// User who owns the token (default: the caller).
         #[arg(long, value_parser = parse_id)]
         owner: Option<String>,
+        /// Seconds until the token expires (a time caveat); by default it does not.
+        #[arg(long)]
+        valid_for: Option<u32>,
     },
     /// List tokens of the caller, or of --owner.
     List {
@@ -50,12 +53,21 @@ fn owner_path(owner: &Option<String>) -> String {
 
 pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
     match action {
-        Action::Create { name, owner } => {
-            let reply = ctx.client.send(
-                Method::POST,
-                &owner_path(&owner),
-                Some(json!({ "name": name })),
-            )?;
+        Action::Create {
+            name,
+            owner,
+            valid_for,
+        } => {
+            let mut body = json!({ "name": name });
+            if let Some(secs) = valid_for {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                body["caveats"] = json!([{"type": "time", "validUntil": now + u64::from(secs)}]);
+            }
+            let reply = ctx
+                .client
+                .send(Method::POST, &owner_path(&owner), Some(body))?;
             if ctx.json {
                 output::json(&reply.body);
             } else {
