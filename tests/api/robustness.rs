@@ -202,3 +202,35 @@ async fn bad_credentials_never_crash() {
     r.expect_error(401, "unauthorized");
     assert_eq!(r.body["error"]["details"]["authError"]["id"], "badToken");
 }
+
+/// Sends raw bytes to the server and reads the answer until the server closes or 2 s pass.
+async fn raw_exchange(s: &TestServer, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(s.running.addr)
+        .await
+        .expect("connect");
+    stream.write_all(request).await.expect("write");
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        stream.read_to_end(&mut out),
+    )
+    .await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test]
+async fn a_body_with_broken_chunked_framing_is_malformed_data_not_too_large() {
+    use base64::Engine;
+    let s = TestServer::start().await;
+    let basic = base64::engine::general_purpose::STANDARD
+        .encode(format!("admin:{}", crate::harness::ADMIN_PASSWORD));
+    let request = format!(
+        "PATCH /api/v3/onezone/user/privileges HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {basic}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
+         zz\r\n{{\"grant\":[]}}\r\n0\r\n\r\n"
+    );
+    let answer = raw_exchange(&s, request.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("\"malformedData\""), "{answer}");
+}

@@ -194,7 +194,16 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         };
         let bytes = axum::body::to_bytes(Body::new(req.into_body()), BODY_LIMIT)
             .await
-            .map_err(|_| ApiError(Error::PayloadTooLarge { limit: BODY_LIMIT }))?;
+            .map_err(|e| {
+                // Over the limit is 413; a body the client could not even frame (broken
+                // chunked encoding, a connection cut mid-body) is data we did not understand.
+                let too_large = e.into_inner().is::<http_body_util::LengthLimitError>();
+                ApiError(if too_large {
+                    Error::PayloadTooLarge { limit: BODY_LIMIT }
+                } else {
+                    Error::MalformedData
+                })
+            })?;
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Ok(JsonBody(Value::Object(Default::default())));
         }
