@@ -176,6 +176,12 @@ async fn min_revision_must_be_an_integer() {
         .await
         .expect("sent");
     assert_eq!(res.status().as_u16(), 400);
+    // Refusals carry the node's revision like every other answer.
+    assert!(
+        res.headers().contains_key("x-privzone-revision"),
+        "{:?}",
+        res.headers()
+    );
     let body: serde_json::Value = res.json().await.expect("json");
     assert_eq!(body["error"]["id"], "badValueInteger");
 }

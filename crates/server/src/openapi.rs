@@ -360,13 +360,11 @@ fn finish_operation(method: &str, path: &str, op: &mut Map<String, Value>) {
             r.insert("headers".into(), headers);
         }
     }
-    let mut errors: Vec<(&str, &str)> = Vec::new();
+    // Any request can be a 400: a malformed `X-Privzone-Min-Revision`, a body, or a rule of the
+    // operation (e.g. deleting a handle service with handles, removing the last owner).
+    let mut errors: Vec<(&str, &str)> = vec![("400", "BadRequest")];
     if has_body {
-        errors.extend([
-            ("400", "BadRequest"),
-            ("413", "PayloadTooLarge"),
-            ("415", "UnsupportedMediaType"),
-        ]);
+        errors.extend([("413", "PayloadTooLarge"), ("415", "UnsupportedMediaType")]);
     }
     if !unauthenticated {
         errors.push(("401", "Unauthorized"));

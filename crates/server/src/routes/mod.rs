@@ -128,19 +128,20 @@ async fn read_your_writes(
     next: axum::middleware::Next,
 ) -> Response {
     use axum::response::IntoResponse;
-    if let Some(v) = req.headers().get(MIN_REVISION) {
-        let Some(wanted) = v.to_str().ok().and_then(|s| s.trim().parse::<u64>().ok()) else {
-            return crate::http::ApiError(privzone_model::Error::BadValueInteger(
-                "X-Privzone-Min-Revision".into(),
-            ))
-            .into_response();
-        };
-        if !app.wait_for_revision(wanted, MIN_REVISION_WAIT).await {
-            return crate::http::ApiError(privzone_model::Error::ServiceUnavailable)
-                .into_response();
-        }
-    }
-    let mut res = next.run(req).await;
+    let refused = match req.headers().get(MIN_REVISION) {
+        None => None,
+        Some(v) => match v.to_str().ok().and_then(|s| s.trim().parse::<u64>().ok()) {
+            None => Some(Error::BadValueInteger("X-Privzone-Min-Revision".into())),
+            Some(wanted) if !app.wait_for_revision(wanted, MIN_REVISION_WAIT).await => {
+                Some(Error::ServiceUnavailable)
+            }
+            Some(_) => None,
+        },
+    };
+    let mut res = match refused {
+        Some(e) => crate::http::ApiError(e).into_response(),
+        None => next.run(req).await,
+    };
     if !res.headers().contains_key(crate::http::REVISION_HEADER) {
         res.headers_mut().insert(
             crate::http::REVISION_HEADER,
