@@ -414,3 +414,32 @@ async fn shares_of_a_space() {
     let r = s.get("/shares", &Auth::admin()).await;
     assert!(r.set("shares").is_empty(), "{}", r.text);
 }
+
+#[tokio::test]
+async fn removing_an_owner_as_a_member_takes_its_ownership_and_never_the_last_one() {
+    let s = TestServer::start().await;
+    let (owner, owner_auth) = s.user("owner").await;
+    let (second, _) = s.user("second").await;
+    let r = s
+        .post("/user/spaces", &owner_auth, json!({"name": "Owned"}))
+        .await;
+    r.expect(201);
+    let sp = r.location_id();
+    let owners = format!("/spaces/{sp}/owners");
+    // The only owner cannot be removed as a member either, not even by an admin.
+    s.delete(&format!("/spaces/{sp}/users/{owner}"), &Auth::admin())
+        .await
+        .expect_error(400, "cannotRemoveLastOwner");
+    add_user(&s, "spaces", &sp, &second, &[]).await;
+    s.put(&format!("{owners}/{second}"), &owner_auth, json!({}))
+        .await
+        .expect(201);
+    // With another owner it can: it stops being an owner with its membership.
+    s.delete(&format!("/spaces/{sp}/users/{owner}"), &Auth::admin())
+        .await
+        .expect(204);
+    let r = s.get(&owners, &Auth::admin()).await;
+    assert_eq!(r.set("users"), vec![second.clone()]);
+    let r = s.get(&format!("/spaces/{sp}/users"), &Auth::admin()).await;
+    assert_eq!(r.set("users"), vec![second]);
+}

@@ -163,22 +163,7 @@ async fn leave<K: TargetKind>(
                 MemberIx::User(u) => Member::User(state.users.id_of(u).to_owned()),
                 MemberIx::Group(g) => Member::Group(state.groups.id_of(g).to_owned()),
             };
-            if let (TargetIx::Space(s), MemberIx::User(u)) = (t, m) {
-                let owners = state.spaces.get(s).map_or(&[][..], |x| &x.owners[..]);
-                if owners.contains(&u) {
-                    if owners.len() == 1 {
-                        return Err(Error::CannotRemoveLastOwner {
-                            entity_type: "od_space",
-                            entity_id: rid,
-                        });
-                    }
-                    let user = state.users.id_of(u).to_owned();
-                    tx.apply(Change::RemoveOwner {
-                        space: rid.clone(),
-                        user,
-                    })?;
-                }
-            }
+            super::spaces::release_ownership(tx, t, m)?;
             tx.apply(Change::RemoveMember {
                 target: K::target(rid),
                 member,

@@ -265,6 +265,7 @@ pub async fn remove_member<K: TargetKind, M: MemberKind>(
                     member: m,
                 },
             )?;
+            super::spaces::release_ownership(tx, t, m)?;
             tx.apply(Change::RemoveMember {
                 target: K::target(id),
                 member: M::member(mid),
