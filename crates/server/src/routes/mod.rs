@@ -102,11 +102,10 @@ pub fn service(
        + 'static {
     use tower::ServiceBuilder;
     ServiceBuilder::new()
-        .map_response(|res: axum::http::Response<_>| res.map(axum::body::Body::new))
+        .map_response(|res: axum::http::Response<_>| cors(res.map(axum::body::Body::new)))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             panic_response,
         ))
-        .layer(axum::middleware::map_response(cors))
         .service(router(app))
 }
 
@@ -233,7 +232,7 @@ async fn observe(
 }
 
 /// Onezone sends `Access-Control-Allow-Origin: *` on every REST response.
-async fn cors(mut res: Response) -> Response {
+fn cors(mut res: Response) -> Response {
     res.headers_mut()
         .insert("access-control-allow-origin", HeaderValue::from_static("*"));
     res
