@@ -129,8 +129,7 @@ async fn main() {
     let deadline = Instant::now() + Duration::from_secs(seconds.min(5));
     let mut i = 0usize;
     while Instant::now() < deadline && delays.len() < 500 {
-        let body =
-            serde_json::json!({ if i % 2 == 0 { "grant" } else { "revoke" }: ["oz_spaces_view"] });
+        let body = serde_json::json!({ if i.is_multiple_of(2) { "grant" } else { "revoke" }: ["oz_spaces_view"] });
         i += 1;
         let r = client
             .patch(format!("{base_a}/user/privileges"))

@@ -120,7 +120,7 @@ async fn oversized_body_is_413_with_error_body() {
 #[tokio::test]
 async fn enormous_privilege_lists_and_wrong_types() {
     let s = TestServer::start().await;
-    let many: Vec<&str> = std::iter::repeat("oz_users_list").take(50_000).collect();
+    let many: Vec<&str> = std::iter::repeat_n("oz_users_list", 50_000).collect();
     s.patch("/user/privileges", &Auth::admin(), json!({"grant": many}))
         .await
         .expect(204);

@@ -967,52 +967,52 @@ impl State {
         match (t, m) {
             (TargetIx::Group(g), MemberIx::User(u)) => {
                 self.groups.get_mut(g).map(|x| x.users.remove(&u));
-                self.users
-                    .get_mut(u)
-                    .map(|x| remove_from(&mut x.groups, &g));
+                if let Some(x) = self.users.get_mut(u) {
+                    remove_from(&mut x.groups, &g)
+                }
             }
             (TargetIx::Group(g), MemberIx::Group(c)) => {
                 self.groups.get_mut(g).map(|x| x.children.remove(&c));
-                self.groups
-                    .get_mut(c)
-                    .map(|x| remove_from(&mut x.parents, &g));
+                if let Some(x) = self.groups.get_mut(c) {
+                    remove_from(&mut x.parents, &g)
+                }
                 self.refresh_below(c);
             }
             (TargetIx::Space(s), MemberIx::User(u)) => {
                 self.spaces.get_mut(s).map(|x| x.users.remove(&u));
-                self.users
-                    .get_mut(u)
-                    .map(|x| remove_from(&mut x.spaces, &s));
+                if let Some(x) = self.users.get_mut(u) {
+                    remove_from(&mut x.spaces, &s)
+                }
             }
             (TargetIx::Space(s), MemberIx::Group(g)) => {
                 self.spaces.get_mut(s).map(|x| x.groups.remove(&g));
-                self.groups
-                    .get_mut(g)
-                    .map(|x| remove_from(&mut x.spaces, &s));
+                if let Some(x) = self.groups.get_mut(g) {
+                    remove_from(&mut x.spaces, &s)
+                }
             }
             (TargetIx::Service(s), MemberIx::User(u)) => {
                 self.services.get_mut(s).map(|x| x.users.remove(&u));
-                self.users
-                    .get_mut(u)
-                    .map(|x| remove_from(&mut x.services, &s));
+                if let Some(x) = self.users.get_mut(u) {
+                    remove_from(&mut x.services, &s)
+                }
             }
             (TargetIx::Service(s), MemberIx::Group(g)) => {
                 self.services.get_mut(s).map(|x| x.groups.remove(&g));
-                self.groups
-                    .get_mut(g)
-                    .map(|x| remove_from(&mut x.services, &s));
+                if let Some(x) = self.groups.get_mut(g) {
+                    remove_from(&mut x.services, &s)
+                }
             }
             (TargetIx::Handle(h), MemberIx::User(u)) => {
                 self.handles.get_mut(h).map(|x| x.users.remove(&u));
-                self.users
-                    .get_mut(u)
-                    .map(|x| remove_from(&mut x.handles, &h));
+                if let Some(x) = self.users.get_mut(u) {
+                    remove_from(&mut x.handles, &h)
+                }
             }
             (TargetIx::Handle(h), MemberIx::Group(g)) => {
                 self.handles.get_mut(h).map(|x| x.groups.remove(&g));
-                self.groups
-                    .get_mut(g)
-                    .map(|x| remove_from(&mut x.handles, &h));
+                if let Some(x) = self.groups.get_mut(g) {
+                    remove_from(&mut x.handles, &h)
+                }
             }
         }
         Ok(())

@@ -77,12 +77,15 @@ impl Histogram {
     }
 }
 
+/// The latency series of one route template: (method, status, histogram).
+type RouteSeries = Vec<(&'static str, u16, Histogram)>;
+
 /// Every metric of one process.
 #[derive(Default)]
 pub struct Metrics {
-    /// route template → (method, status, latency); looked up by `&str`, so a request allocates
-    /// nothing once its series exists.
-    requests: Mutex<HashMap<String, Vec<(&'static str, u16, Histogram)>>>,
+    /// Route template → its series; looked up by `&str`, so a request allocates nothing once its
+    /// series exists.
+    requests: Mutex<HashMap<String, RouteSeries>>,
     auth_failures: Mutex<BTreeMap<&'static str, u64>>,
     commits: Mutex<(Histogram, Histogram)>,
     commit_failures: AtomicU64,

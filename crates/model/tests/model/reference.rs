@@ -311,7 +311,7 @@ impl Reference {
         loop {
             let mut changed = false;
             // Alternate the sweep direction: only the speed of convergence depends on it.
-            let order: Box<dyn Iterator<Item = &(String, String)>> = if sweep % 2 == 0 {
+            let order: Box<dyn Iterator<Item = &(String, String)>> = if sweep.is_multiple_of(2) {
                 Box::new(group_keys.iter())
             } else {
                 Box::new(group_keys.iter().rev())
