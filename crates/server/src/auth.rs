@@ -303,9 +303,10 @@ impl FromRequestParts<App> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        // Routes are authenticated once, before their handlers (see `routes::authenticate`).
-        if let Some(caller) = parts.extensions.get::<Caller>() {
-            return Ok(caller.clone());
+        // Routes are authenticated once, before their handlers (see `routes::authenticate`);
+        // the handler takes that caller over (no copy of its ids per request).
+        if let Some(caller) = parts.extensions.remove::<Caller>() {
+            return Ok(caller);
         }
         authenticate(app, &parts.headers).await
     }
