@@ -75,24 +75,51 @@ fn nonempty(value: &Option<String>) -> Option<String> {
     value.as_ref().filter(|v| !v.is_empty()).cloned()
 }
 
-/// Credentials given by flag or environment win as a whole over those of the config file, so a
-/// `--user` on the command line is never paired with the file's token.
+/// Whether a value clap merged from flag and environment came from the environment variable.
+/// (Equal values from both are the same credential either way.)
+fn from_env(value: &Option<String>, var: &str) -> bool {
+    value.is_some() && std::env::var(var).ok() == *value
+}
+
+/// Credentials are taken as a whole from the first place that has any: flags, then the
+/// environment, then the config file. So `--user` on the command line is never overridden by an
+/// exported `PRIVZONE_TOKEN`, nor paired with the file's token. A user's password may come from
+/// a later place (`PRIVZONE_PASSWORD`, or the file when it names the same user), so it need not be
+/// typed on the command line.
 fn credentials(remote: &Remote, file: &ConfigFile) -> Result<Credentials, CliError> {
     let password = nonempty(&remote.password);
-    if let Some(token) = nonempty(&remote.token) {
-        return Ok(Credentials::Token(token));
-    }
-    if let Some(user) = nonempty(&remote.user) {
-        let from_file = match &file.user {
-            Some(u) if *u != user => None,
-            _ => nonempty(&file.password),
-        };
-        let password = password.or(from_file).ok_or_else(|| {
-            CliError::Usage(format!(
-                "no password for user {user:?}: give --password or PRIVZONE_PASSWORD"
-            ))
-        })?;
-        return Ok(Credentials::Basic { user, password });
+    let token = nonempty(&remote.token);
+    let user = nonempty(&remote.user);
+    let (token_from_env, user_from_env) = (
+        from_env(&token, "PRIVZONE_TOKEN"),
+        from_env(&user, "PRIVZONE_USER"),
+    );
+    // Flags first, then the environment: within each, a token before a user.
+    let order = [
+        (token.as_ref().filter(|_| !token_from_env), None),
+        (None, user.as_ref().filter(|_| !user_from_env)),
+        (token.as_ref().filter(|_| token_from_env), None),
+        (None, user.as_ref().filter(|_| user_from_env)),
+    ];
+    for (token, user) in order {
+        if let Some(token) = token {
+            return Ok(Credentials::Token(token.clone()));
+        }
+        if let Some(user) = user {
+            let from_file = match &file.user {
+                Some(u) if u != user => None,
+                _ => nonempty(&file.password),
+            };
+            let password = password.clone().or(from_file).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "no password for user {user:?}: give --password or PRIVZONE_PASSWORD"
+                ))
+            })?;
+            return Ok(Credentials::Basic {
+                user: user.clone(),
+                password,
+            });
+        }
     }
     if let Some(token) = nonempty(&file.token) {
         return Ok(Credentials::Token(token));

@@ -378,6 +378,28 @@ async fn cli_errors_become_messages_and_exit_codes() {
     let r = privzone(&home, &as_alice, &["users", "list"]).await;
     assert_eq!(r.code, 4, "stderr: {}", r.stderr);
     assert!(r.stderr.contains("forbidden"), "{}", r.stderr);
+    // Flags beat the environment as a whole: an exported token does not override --user.
+    let r = privzone(
+        &home,
+        &as_alice,
+        &[
+            "whoami",
+            "--json",
+            "--user",
+            "admin",
+            "--password",
+            ADMIN_PASSWORD,
+        ],
+    )
+    .await;
+    r.ok();
+    assert_eq!(r.json()["username"], "admin");
+    let r = privzone(&home, &as_alice, &["whoami", "--user", "admin"]).await;
+    assert_eq!(
+        r.code, 2,
+        "a flag user without a password is an error: {}",
+        r.stderr
+    );
 
     // Already a member: 409 → 6.
     let g = privzone(&home, &as_alice, &["groups", "create", "mine", "--mine"])
