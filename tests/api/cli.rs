@@ -464,6 +464,22 @@ async fn cli_tokens_and_config_file() {
     )
     .await;
     assert!(set(&listed.json(), "tokens").contains(&token_id));
+    // Without --json, stdout is the token alone.
+    let plain = privzone(
+        &home,
+        &admin,
+        &["tokens", "create", "plain", "--owner", &bob],
+    )
+    .await;
+    plain.ok();
+    let plain_token = plain.stdout.trim().to_owned();
+    let r = s.get("/user", &Auth::Token(plain_token)).await;
+    assert_eq!(
+        r.body["userId"],
+        bob.as_str(),
+        "stdout was not the token: {}",
+        plain.stdout
+    );
     // --valid-for becomes a time caveat.
     let expiring = privzone(
         &home,

@@ -71,7 +71,11 @@ pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
             if ctx.json {
                 output::json(&reply.body);
             } else {
-                output::record(&reply.body);
+                // The token alone on stdout, so `T=$(privzone tokens create x)` is the token;
+                // its id (for revoke) goes to stderr.
+                let field = |k: &str| reply.body[k].as_str().unwrap_or_default().to_owned();
+                eprintln!("token id: {}", field("tokenId"));
+                println!("{}", field("token"));
             }
             Ok(())
         }
