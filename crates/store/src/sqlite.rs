@@ -79,12 +79,25 @@ impl SqliteLog {
     /// [`StoreError::Corrupt`] if the file is not a privzone SQLite database or was written by
     /// a newer version, [`StoreError::Unavailable`] on I/O errors.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        let created = !data_dir.exists();
         fs::create_dir_all(data_dir).map_err(|e| {
             StoreError::Unavailable(format!(
                 "cannot create data directory {}: {e}",
                 data_dir.display()
             ))
         })?;
+        // The log holds password and token hashes: a directory privzone creates is its own
+        // (0700), whatever the umask. An existing one is left as the operator set it.
+        #[cfg(unix)]
+        if created {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(data_dir, fs::Permissions::from_mode(0o700)).map_err(|e| {
+                StoreError::Unavailable(format!(
+                    "cannot make data directory {} private: {e}",
+                    data_dir.display()
+                ))
+            })?;
+        }
         let lock = lock_data_dir(data_dir)?;
 
         let db_path = data_dir.join(DB_FILE);
@@ -475,6 +488,17 @@ mod tests {
             .query_row("PRAGMA synchronous", [], |r| r.get(0))
             .expect("synchronous");
         assert_eq!(sync, 2, "synchronous must be FULL");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_data_dir_it_creates_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("fresh");
+        let _log = SqliteLog::open(&data).expect("open");
+        let mode = fs::metadata(&data).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
     }
 
     #[test]
