@@ -83,13 +83,23 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("PRIVZONE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A setting that cannot be used is said once on stderr rather than silently ignored.
+    let filter = match std::env::var("PRIVZONE_LOG") {
+        Ok(v) if !v.is_empty() => tracing_subscriber::EnvFilter::try_new(&v).unwrap_or_else(|e| {
+            eprintln!("privzone: PRIVZONE_LOG={v:?} is not a log filter ({e}); using info");
+            tracing_subscriber::EnvFilter::new("info")
+        }),
+        _ => tracing_subscriber::EnvFilter::new("info"),
+    };
+    let format = std::env::var("PRIVZONE_LOG_FORMAT").unwrap_or_default();
+    if !matches!(format.as_str(), "" | "json" | "text") {
+        eprintln!("privzone: PRIVZONE_LOG_FORMAT={format:?} is neither text nor json; using text");
+    }
     // PRIVZONE_LOG_FORMAT=json: one JSON object per line, with the request span (its id) on each.
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    if std::env::var("PRIVZONE_LOG_FORMAT").is_ok_and(|f| f == "json") {
+    if format == "json" {
         logs.json().with_current_span(true).init();
     } else {
         use std::io::IsTerminal;

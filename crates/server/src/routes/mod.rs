@@ -218,10 +218,21 @@ async fn observe(
     let took = started.elapsed();
     let status = res.status().as_u16();
     if let Some(e) = res.extensions().get::<crate::http::ErrorId>() {
-        if let Some(auth) = e.auth {
-            app.metrics().auth_failure(auth);
-        }
-        span.in_scope(|| tracing::debug!(status, error = e.id, auth_error = e.auth, "answered"));
+        // Refused credentials and server-side failures are worth a line at the production
+        // level (info); other client errors only when debugging.
+        span.in_scope(|| match (e.auth, status) {
+            (Some(auth), _) => {
+                app.metrics().auth_failure(auth);
+                tracing::info!(
+                    status,
+                    error = e.id,
+                    auth_error = auth,
+                    "credentials refused"
+                );
+            }
+            (None, 500..) => tracing::warn!(status, error = e.id, "answered with an error"),
+            (None, _) => tracing::debug!(status, error = e.id, "answered"),
+        });
     } else {
         span.in_scope(|| tracing::debug!(status, micros = took.as_micros() as u64, "answered"));
     }
