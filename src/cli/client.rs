@@ -108,6 +108,14 @@ impl Client {
                 .map(str::to_owned)
         };
         let location = header("location");
+        // privzone sends its revision on every answer, errors included: without it, whatever
+        // answered is not privzone's API (a wrong --url), whatever its status says.
+        if header(REVISION).is_none() {
+            return Err(CliError::Unavailable(format!(
+                "{url} answered HTTP {status} without X-Privzone-Revision: it is not a privzone \
+                 API; check --url"
+            )));
+        }
         if let Some(revision) = header(REVISION).and_then(|r| r.parse::<u64>().ok()) {
             self.revision.set(Some(
                 self.revision.get().map_or(revision, |r| r.max(revision)),
