@@ -58,6 +58,40 @@ fn unavailable(e: postgres::Error) -> StoreError {
     StoreError::Unavailable(format!("PostgreSQL: {e}"))
 }
 
+/// How long the database may stay silent before a call fails: the writer holds the state's
+/// write lock and the shared head row lock during a commit, so a stalled link must end in an
+/// error (503), never in a hang of this node or of the others waiting for that row.
+const SILENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A connection that notices a dead or stalled link within [`SILENCE`]: connect timeout, TCP
+/// keepalives and `TCP_USER_TIMEOUT` on this side; on the server, a session idle inside a
+/// transaction (its client gone quiet while holding the head lock) is ended, and statements and
+/// lock waits are bounded.
+fn connect(url: &str) -> Result<Client, StoreError> {
+    let mut config: postgres::Config = url
+        .parse()
+        .map_err(|e| StoreError::Unavailable(format!("PostgreSQL URL: {e}")))?;
+    let bound = SILENCE.as_millis();
+    let server_side = format!(
+        "-c idle_in_transaction_session_timeout={bound} -c statement_timeout={} -c lock_timeout={}",
+        2 * bound,
+        2 * bound
+    );
+    let options = match config.get_options() {
+        Some(own) if !own.is_empty() => format!("{own} {server_side}"),
+        _ => server_side,
+    };
+    config
+        .options(&options)
+        .connect_timeout(SILENCE)
+        .tcp_user_timeout(SILENCE)
+        .keepalives(true)
+        .keepalives_idle(std::time::Duration::from_secs(2))
+        .keepalives_interval(std::time::Duration::from_secs(1))
+        .keepalives_retries(3);
+    config.connect(NoTls).map_err(unavailable)
+}
+
 impl PgLog {
     /// Connects and runs the migrations (serialized by an advisory lock where available).
     pub fn open(url: &str) -> Result<Self, StoreError> {
@@ -114,7 +148,7 @@ impl PgLog {
             self.in_round = false;
         }
         if self.client.is_none() {
-            self.client = Some(Client::connect(&self.url, NoTls).map_err(unavailable)?);
+            self.client = Some(connect(&self.url)?);
         }
         self.client
             .as_mut()
@@ -307,7 +341,7 @@ impl PgListener {
             self.client = None;
         }
         if self.client.is_none() {
-            let mut c = Client::connect(&self.url, NoTls).map_err(unavailable)?;
+            let mut c = connect(&self.url)?;
             c.batch_execute(&format!("LISTEN {CHANNEL}"))
                 .map_err(unavailable)?;
             self.client = Some(c);
