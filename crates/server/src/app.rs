@@ -69,6 +69,12 @@ impl App {
         self.inner.published.revision.load(Ordering::SeqCst)
     }
 
+    /// Whether memory may differ from the log (a failed commit could not be rolled back by
+    /// reading the log again yet); nothing is served from it meanwhile.
+    pub fn stale(&self) -> bool {
+        self.inner.published.stale.load(Ordering::SeqCst)
+    }
+
     pub fn healthy(&self) -> bool {
         self.inner.published.healthy.load(Ordering::SeqCst)
     }

@@ -66,6 +66,9 @@ enum Request {
 pub struct Published {
     pub revision: AtomicU64,
     pub healthy: AtomicBool,
+    /// Memory may differ from the log (a commit failed after its changes were applied, and the
+    /// log could not be read back yet): nothing may be served from it until a rebuild succeeds.
+    pub stale: AtomicBool,
     /// Woken whenever `revision` moves.
     pub moved: tokio::sync::Notify,
 }
@@ -75,6 +78,7 @@ impl Published {
         Arc::new(Published {
             revision: AtomicU64::new(revision),
             healthy: AtomicBool::new(true),
+            stale: AtomicBool::new(false),
             moved: tokio::sync::Notify::new(),
         })
     }
@@ -108,6 +112,8 @@ const MAX_BATCH: usize = 1024;
 /// at most in total, before it commits.
 const GATHER_STEP: std::time::Duration = std::time::Duration::from_micros(200);
 const MAX_GATHER: std::time::Duration = std::time::Duration::from_millis(1);
+/// How often a stale state retries reading the log back.
+const STALE_RETRY: std::time::Duration = std::time::Duration::from_millis(500);
 
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now()
@@ -219,16 +225,40 @@ impl Rounds {
             Ok((fresh, head)) => {
                 *state = fresh;
                 self.published.advance(head);
+                self.published.stale.store(false, Ordering::SeqCst);
+                self.published.healthy.store(true, Ordering::SeqCst);
             }
             Err(e) => {
-                tracing::error!(error = %e, "cannot rebuild state from the log; refusing writes");
+                tracing::error!(
+                    error = %e,
+                    "cannot rebuild state from the log; refusing requests until it can"
+                );
+                self.published.stale.store(true, Ordering::SeqCst);
                 self.published.healthy.store(false, Ordering::SeqCst);
             }
         }
     }
 
+    fn stale(&self) -> bool {
+        self.published.stale.load(Ordering::SeqCst)
+    }
+
+    /// Retries the rebuild of a stale state (the writer calls this while idle).
+    fn recover(&mut self) {
+        if self.stale() {
+            let shared = self.state.clone();
+            let mut guard = shared.write();
+            self.rebuild(&mut guard);
+        }
+    }
+
     /// Applies entries other nodes appended (no table lock: the log is append-only).
     fn follow(&mut self) {
+        if self.stale() {
+            // The log's tail cannot go on top of memory that differs from the log.
+            self.recover();
+            return;
+        }
         let head = self.head();
         match self.log.read_after(head, 10_000) {
             Ok(entries) if entries.is_empty() => {
@@ -238,13 +268,15 @@ impl Rounds {
                 let shared = self.state.clone();
                 let mut guard = shared.write();
                 match apply_entries(&mut guard, head, entries) {
-                    Ok(new_head) => self.published.advance(new_head),
+                    Ok(new_head) => {
+                        self.published.advance(new_head);
+                        self.published.healthy.store(true, Ordering::SeqCst);
+                    }
                     Err(e) => {
                         tracing::error!(error = %e, "cannot apply the log; rebuilding");
                         self.rebuild(&mut guard);
                     }
                 }
-                self.published.healthy.store(true, Ordering::SeqCst);
             }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the log");
@@ -254,6 +286,12 @@ impl Rounds {
     }
 
     fn write(&mut self, batch: Vec<(Actor, Job)>) {
+        self.recover();
+        if self.stale() {
+            // Dropping a job drops its reply channel: the request answers 503.
+            drop(batch);
+            return;
+        }
         let shared = self.state.clone();
         let mut guard = shared.write();
         // Serialize with other nodes and apply what they appended, so jobs see the latest state.
@@ -380,7 +418,23 @@ impl Writer {
         let spawned = std::thread::Builder::new()
             .name("privzone-writer".into())
             .spawn(move || {
-                while let Ok(first) = rx.recv() {
+                loop {
+                    // While memory is stale, wake up now and then to read the log back.
+                    let first = if rounds.stale() {
+                        match rx.recv_timeout(STALE_RETRY) {
+                            Ok(r) => r,
+                            Err(mpsc::RecvTimeoutError::Timeout) => {
+                                rounds.recover();
+                                continue;
+                            }
+                            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                        }
+                    } else {
+                        match rx.recv() {
+                            Ok(r) => r,
+                            Err(_) => break,
+                        }
+                    };
                     let mut follow = false;
                     let mut batch: Vec<(Actor, Job)> = Vec::new();
                     let mut next = Some(first);
@@ -521,5 +575,110 @@ mod tests {
             Err(e) => panic!("wrong error: {e}"),
             Ok((_, head)) => panic!("a corrupt log replayed to revision {head}"),
         }
+    }
+
+    /// A log that fails every call while `down` is set, as a database behind a cut link does.
+    struct FlakyLog {
+        inner: SqliteLog,
+        down: Arc<AtomicBool>,
+    }
+
+    impl FlakyLog {
+        fn check(&self) -> Result<(), StoreError> {
+            if self.down.load(Ordering::SeqCst) {
+                Err(StoreError::Unavailable("link cut".into()))
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    impl ChangeLog for FlakyLog {
+        fn append(&mut self, entries: &[NewEntry]) -> Result<Vec<Revision>, StoreError> {
+            self.check()?;
+            self.inner.append(entries)
+        }
+        fn read_after(&mut self, after: Revision, limit: usize) -> Result<Vec<Entry>, StoreError> {
+            self.check()?;
+            self.inner.read_after(after, limit)
+        }
+        fn head(&mut self) -> Result<Revision, StoreError> {
+            self.check()?;
+            self.inner.head()
+        }
+        fn save_snapshot(&mut self, revision: Revision, blob: &[u8]) -> Result<(), StoreError> {
+            self.inner.save_snapshot(revision, blob)
+        }
+        fn latest_snapshot(&mut self) -> Result<Option<(Revision, Vec<u8>)>, StoreError> {
+            self.inner.latest_snapshot()
+        }
+    }
+
+    fn add_user(id: &'static str) -> impl FnOnce(&mut Tx<'_>) -> Result<(), Error> + Send {
+        move |tx| {
+            tx.apply(Change::CreateUser {
+                user: id.into(),
+                username: Some(id.into()),
+                full_name: String::new(),
+                time: 0,
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_commit_is_never_served_and_memory_returns_to_the_log() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let down = Arc::new(AtomicBool::new(false));
+        let log = FlakyLog {
+            inner: SqliteLog::open(dir.path()).expect("open"),
+            down: down.clone(),
+        };
+        let state = Arc::new(RwLock::new(State::new()));
+        let published = Published::new(0);
+        let metrics = Arc::new(crate::metrics::Metrics::default());
+        let writer = Writer::start(Box::new(log), state.clone(), published.clone(), metrics);
+        let has = |id: &str| {
+            state
+                .read()
+                .resolve_member(&Member::User(id.into()))
+                .is_some()
+        };
+
+        writer
+            .write(Actor::default(), add_user("kept"))
+            .await
+            .expect("committed");
+        // The link is cut between the job's apply and its commit: 503, and memory (which holds
+        // the uncommitted user) is marked stale, since the log cannot be read back yet.
+        down.store(true, Ordering::SeqCst);
+        let lost = writer.write(Actor::default(), add_user("phantom")).await;
+        assert_eq!(lost.err(), Some(Error::ServiceUnavailable));
+        assert!(
+            published.stale.load(Ordering::SeqCst),
+            "memory differs from the log"
+        );
+        assert!(!published.healthy.load(Ordering::SeqCst));
+        // Writes keep failing while the log is away.
+        let refused = writer.write(Actor::default(), add_user("refused")).await;
+        assert_eq!(refused.err(), Some(Error::ServiceUnavailable));
+
+        // The link comes back: the writer reads the log back by itself.
+        down.store(false, Ordering::SeqCst);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while published.stale.load(Ordering::SeqCst) {
+            assert!(std::time::Instant::now() < deadline, "never recovered");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(has("kept"));
+        assert!(
+            !has("phantom"),
+            "an unacknowledged change survived in memory"
+        );
+        assert!(!has("refused"));
+        writer
+            .write(Actor::default(), add_user("later"))
+            .await
+            .expect("committed");
+        assert!(has("later"));
     }
 }

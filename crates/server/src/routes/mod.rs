@@ -212,9 +212,17 @@ async fn observe(
         .then(|| app.write_intent());
     let started = std::time::Instant::now();
     let span = tracing::info_span!("request", id, %method, %route);
-    let mut res = read_your_writes(&app, req, next)
-        .instrument(span.clone())
-        .await;
+    // A stale memory answers nothing but its own health; reads resume once the writer has read
+    // the log back (`writer.rs`), so no uncommitted change is ever served.
+    let serves = !app.stale() || route.ends_with("/health") || route == "/metrics";
+    let mut res = if serves {
+        read_your_writes(&app, req, next)
+            .instrument(span.clone())
+            .await
+    } else {
+        use axum::response::IntoResponse;
+        crate::http::ApiError(Error::ServiceUnavailable).into_response()
+    };
     let took = started.elapsed();
     let status = res.status().as_u16();
     if let Some(e) = res.extensions().get::<crate::http::ErrorId>() {
