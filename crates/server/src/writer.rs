@@ -292,9 +292,9 @@ impl Rounds {
             drop(batch);
             return;
         }
-        let shared = self.state.clone();
-        let mut guard = shared.write();
-        // Serialize with other nodes and apply what they appended, so jobs see the latest state.
+        // Serialize with other nodes (database I/O, so before readers are locked out; only this
+        // thread changes the state, so `head` cannot move meanwhile), then apply what they
+        // appended, so jobs see the latest state.
         let head = self.head();
         let others = match self.log.begin_round(head) {
             Ok(entries) => entries,
@@ -306,6 +306,8 @@ impl Rounds {
                 return;
             }
         };
+        let shared = self.state.clone();
+        let mut guard = shared.write();
         if !others.is_empty() {
             match apply_entries(&mut guard, head, others) {
                 Ok(new_head) => self.published.advance(new_head),
