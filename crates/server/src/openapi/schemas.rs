@@ -342,19 +342,25 @@ pub struct TokenIds {
 
 // Request bodies. Keys not listed are ignored.
 
-/// `name`: 2-50 characters.
+/// `name`: Onezone's name rule — 2-128 letters, digits, brackets and underscores; dashes, spaces
+/// and dots too, but not first or last (else 400 `badValueName`).
 #[derive(Serialize, ToSchema)]
 pub struct NameBody {
+    #[schema(min_length = 2, max_length = 128)]
     pub name: String,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct CreateSpace {
+    /// Onezone's name rule, as for `NameBody`.
+    #[schema(min_length = 2, max_length = 128)]
     pub name: String,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct CreateGroup {
+    /// Onezone's name rule, as for `NameBody`.
+    #[schema(min_length = 2, max_length = 128)]
     pub name: String,
     /// Default `team`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -500,7 +506,8 @@ pub struct BasicAuthUpdate {
 /// A new named token.
 #[derive(Serialize, ToSchema)]
 pub struct CreateToken {
-    /// Unique among the owner's tokens.
+    /// Unique among the owner's tokens; Onezone's name rule, as for `NameBody`.
+    #[schema(min_length = 2, max_length = 128)]
     pub name: String,
     /// `{"accessToken":{}}` (the default) or `{"identityToken":{}}` (never accepted as REST
     /// authentication).
