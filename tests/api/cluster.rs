@@ -187,6 +187,26 @@ async fn min_revision_must_be_an_integer() {
 }
 
 #[tokio::test]
+async fn min_revision_does_not_hold_up_answers_that_are_not_about_the_state() {
+    let s = TestServer::start().await;
+    let start = Instant::now();
+    for (path, status) in [("/no/such/route", 404), ("/health", 200)] {
+        let res = s
+            .client
+            .get(format!("{}{path}", s.base))
+            .header("X-Privzone-Min-Revision", "999999999")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status().as_u16(), status, "{path}");
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "waited for the revision"
+    );
+}
+
+#[tokio::test]
 async fn a_revocation_on_one_node_is_never_missed_on_another_with_its_revision() {
     let Some((a, b)) = two_nodes().await else {
         return;

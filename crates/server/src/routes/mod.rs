@@ -123,11 +123,15 @@ pub const MIN_REVISION_WAIT: std::time::Duration = std::time::Duration::from_sec
 
 async fn read_your_writes(
     app: &App,
+    about_state: bool,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     use axum::response::IntoResponse;
-    let refused = match req.headers().get(MIN_REVISION) {
+    // Only answers drawn from the state wait: an unknown path, the health probe and the metrics
+    // answer at once whatever revision is asked for.
+    let wanted = req.headers().get(MIN_REVISION).filter(|_| about_state);
+    let refused = match wanted {
         None => None,
         Some(v) => match v.to_str().ok().and_then(|s| s.trim().parse::<u64>().ok()) {
             None => Some(Error::BadValueInteger("X-Privzone-Min-Revision".into())),
@@ -214,14 +218,14 @@ async fn observe(
     let span = tracing::info_span!("request", id, %method, %route);
     // A stale memory answers nothing but its own health; reads resume once the writer has read
     // the log back (`writer.rs`), so no uncommitted change is ever served.
-    let serves = !app.stale() || route.ends_with("/health") || route == "/metrics";
-    let mut res = if serves {
-        read_your_writes(&app, req, next)
-            .instrument(span.clone())
-            .await
-    } else {
+    let about_state = !(route == "unmatched" || route.ends_with("/health") || route == "/metrics");
+    let mut res = if about_state && app.stale() {
         use axum::response::IntoResponse;
         crate::http::ApiError(Error::ServiceUnavailable).into_response()
+    } else {
+        read_your_writes(&app, about_state, req, next)
+            .instrument(span.clone())
+            .await
     };
     let took = started.elapsed();
     let status = res.status().as_u16();
