@@ -101,6 +101,9 @@ impl SqliteLog {
         let lock = lock_data_dir(data_dir)?;
 
         let db_path = data_dir.join(DB_FILE);
+        // SQLite gives its -wal and -shm files the mode of the database file, so a database
+        // file made private here keeps every file of the log private.
+        make_private(&db_path, true)?;
         // No SQLITE_OPEN_URI: the path is a plain file name, never a `file:` URI.
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -114,6 +117,10 @@ impl SqliteLog {
         };
         log.configure()?;
         log.migrate()?;
+        // Files an older version left readable by others.
+        for suffix in ["-wal", "-shm"] {
+            make_private(&data_dir.join(format!("{DB_FILE}{suffix}")), false)?;
+        }
         // Make the directory entries of newly created files durable too.
         sync_dir(data_dir)?;
         Ok(log)
@@ -328,9 +335,43 @@ fn to_sql_revision(revision: Revision) -> Result<i64, StoreError> {
     })
 }
 
+/// Makes `path` readable and writable by its owner only (0600), creating it empty first when
+/// `create` is set; the log holds password and token hashes, whatever the umask or the data
+/// directory's mode.
+fn make_private(path: &Path, create: bool) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let failed = |e: std::io::Error| {
+            StoreError::Unavailable(format!("cannot make {} private: {e}", path.display()))
+        };
+        if create {
+            OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(path)
+                .map_err(failed)?;
+        }
+        match fs::metadata(path) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(failed)?
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !create => {}
+            Err(e) => return Err(failed(e)),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, create);
+    Ok(())
+}
+
 /// Takes the exclusive advisory lock on `<data_dir>/privzone.lock` and writes our pid in it.
 fn lock_data_dir(data_dir: &Path) -> Result<File, StoreError> {
     let lock_path = data_dir.join(LOCK_FILE);
+    make_private(&lock_path, true)?;
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -499,6 +540,35 @@ mod tests {
         let _log = SqliteLog::open(&data).expect("open");
         let mode = fs::metadata(&data).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode, 0o700);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn every_file_of_the_log_is_private_even_in_an_open_directory() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("shared");
+        fs::create_dir(&data).expect("mkdir");
+        fs::set_permissions(&data, fs::Permissions::from_mode(0o755)).expect("chmod");
+        // A file an older version left world-readable is made private too.
+        fs::write(data.join(LOCK_FILE), b"").expect("old lock");
+        fs::set_permissions(data.join(LOCK_FILE), fs::Permissions::from_mode(0o644))
+            .expect("chmod");
+        let mut log = SqliteLog::open(&data).expect("open");
+        log.append(&[entry(1)]).expect("append");
+        for name in [
+            DB_FILE,
+            "privzone.sqlite-wal",
+            "privzone.sqlite-shm",
+            LOCK_FILE,
+        ] {
+            let mode = fs::metadata(data.join(name))
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+                .permissions()
+                .mode()
+                & 0o777;
+            assert_eq!(mode, 0o600, "{name} is {mode:o}");
+        }
     }
 
     #[test]
