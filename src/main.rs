@@ -61,6 +61,46 @@ struct ServeArgs {
     /// Username of the bootstrap admin.
     #[arg(long, env = "PRIVZONE_ADMIN_USERNAME", default_value = "admin")]
     admin_username: String,
+    /// Origins (`scheme://host[:port]`, comma-separated, or `*`) whose web pages may send
+    /// writes, besides the server's own; writes naming any other `Origin` are refused.
+    #[arg(long, env = "PRIVZONE_ALLOWED_ORIGINS", default_value = "")]
+    allowed_origins: String,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// The connection table and its timeouts (docs/operations.md, "Exposing privzone").
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Most connections open at once [default: 1024, or fewer if the open-file limit is lower].
+    #[arg(long, env = "PRIVZONE_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: Option<u32>,
+    /// Most connections open at once from one client address [default: 128, at most half the
+    /// table]; behind a reverse proxy every client has the proxy's address.
+    #[arg(long, env = "PRIVZONE_MAX_CONNECTIONS_PER_CLIENT", value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections_per_client: Option<u32>,
+    /// Seconds a connection has to finish its TLS handshake and a request's head.
+    #[arg(long, env = "PRIVZONE_HEADER_TIMEOUT", default_value = "10", value_parser = seconds)]
+    header_timeout: std::time::Duration,
+    /// Seconds a kept-alive connection may sit idle between requests.
+    #[arg(long, env = "PRIVZONE_IDLE_TIMEOUT", default_value = "60", value_parser = seconds)]
+    idle_timeout: std::time::Duration,
+    /// Seconds a request may take from its head to the end of its response (its body must
+    /// arrive within it).
+    #[arg(long, env = "PRIVZONE_REQUEST_TIMEOUT", default_value = "30", value_parser = seconds)]
+    request_timeout: std::time::Duration,
+}
+
+/// A positive number of seconds (fractions allowed).
+fn seconds(s: &str) -> Result<std::time::Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => {
+            Ok(std::time::Duration::from_secs_f64(v))
+        }
+        _ => Err(format!(
+            "{s:?} is not a number of seconds between 0 and 86400"
+        )),
+    }
 }
 
 // Request handling allocates small, short-lived buffers on every thread; mimalloc's per-thread
@@ -115,6 +155,15 @@ fn main() -> ExitCode {
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let allowed_origins = privzone_server::origin::AllowedOrigins::parse(&args.allowed_origins)
+        .map_err(|e| anyhow::anyhow!("--allowed-origins: {e}"))?;
+    let limits = privzone_server::connections::Limits {
+        max_connections: args.limits.max_connections.map(|n| n as usize),
+        max_connections_per_client: args.limits.max_connections_per_client.map(|n| n as usize),
+        header_timeout: args.limits.header_timeout,
+        idle_timeout: args.limits.idle_timeout,
+        request_timeout: args.limits.request_timeout,
+    };
     let config = Config {
         listen: args.listen,
         data_dir: args.data_dir,
@@ -127,6 +176,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .ok()
             .filter(|p| !p.is_empty())
             .map(Secret::new),
+        limits,
+        allowed_origins,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

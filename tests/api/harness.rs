@@ -110,11 +110,21 @@ impl TestServer {
     }
 
     async fn start_with_database(url: Option<&str>) -> TestServer {
+        Self::start_configured(|config| {
+            config.database_url = url.map(privzone_server::Secret::new);
+        })
+        .await
+    }
+
+    /// A fresh server whose configuration `configure` adjusts (limits, origins, …).
+    pub async fn start_configured(
+        configure: impl FnOnce(&mut privzone_server::Config),
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = privzone_server::Config::with_data_dir(dir.path().join("data"));
-        config.database_url = url.map(privzone_server::Secret::new);
         config.listen = "127.0.0.1:0".parse().expect("addr");
         config.admin_password = Some(privzone_server::Secret::new(ADMIN_PASSWORD));
+        configure(&mut config);
         let running = privzone_server::start(config).await.expect("server starts");
         let base = format!("http://{}/api/v3/onezone", running.addr);
         TestServer {

@@ -11,6 +11,7 @@ mod durability;
 mod groups;
 mod handle_services;
 mod handles;
+mod hostile;
 mod members;
 mod metrics;
 mod openapi;

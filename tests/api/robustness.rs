@@ -87,17 +87,41 @@ async fn malformed_bodies() {
         )
         .await;
     r.expect(415);
-    // curl's default form type with a JSON body is taken as JSON.
-    let r = s
-        .raw(
-            Method::PATCH,
-            "/user/privileges",
-            &admin,
-            "application/x-www-form-urlencoded",
-            b"{\"grant\": []}".to_vec(),
-        )
-        .await;
-    r.expect(204);
+    // Neither is curl's default form type (a page of another site can send one without a
+    // CORS preflight), nor a body without any media type; `+json` types and parameters are.
+    for other in [
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "*/*",
+        "",
+    ] {
+        let r = s
+            .raw(
+                Method::PATCH,
+                "/user/privileges",
+                &admin,
+                other,
+                b"{\"grant\": []}".to_vec(),
+            )
+            .await;
+        r.expect_error(415, "unsupportedMediaType");
+    }
+    for json in [
+        "application/json; charset=utf-8",
+        "application/merge-patch+json",
+        "Application/JSON",
+    ] {
+        let r = s
+            .raw(
+                Method::PATCH,
+                "/user/privileges",
+                &admin,
+                json,
+                b"{\"grant\": []}".to_vec(),
+            )
+            .await;
+        r.expect(204);
+    }
 }
 
 #[tokio::test]

@@ -154,6 +154,18 @@ pub enum Error {
     MethodNotAllowed,
     #[error("service unavailable")]
     ServiceUnavailable,
+    /// The connection table is full (refused before any request is read).
+    #[error("too many connections")]
+    TooManyConnections,
+    /// A client over its share: too many connections, or password guesses backed off.
+    #[error("too many requests, retry after {retry_after}s")]
+    TooManyRequests { retry_after: u64 },
+    /// The request (head, body) did not arrive within the request timeout.
+    #[error("request timeout")]
+    Timeout,
+    /// A write sent by a page of another site (its `Origin` is not allowed).
+    #[error("origin not allowed")]
+    OriginNotAllowed { origin: String },
     #[error("internal server error: {0}")]
     Internal(String),
 }
@@ -197,7 +209,10 @@ impl Error {
             Error::PayloadTooLarge { .. } => "badValueTextTooLarge",
             Error::UnsupportedMediaType => "unsupportedMediaType",
             Error::MethodNotAllowed => "notSupported",
-            Error::ServiceUnavailable => "serviceUnavailable",
+            Error::ServiceUnavailable | Error::TooManyConnections => "serviceUnavailable",
+            Error::TooManyRequests { .. } => "tooManyRequests",
+            Error::Timeout => "timeout",
+            Error::OriginNotAllowed { .. } => "forbidden",
             Error::Internal(_) => "internalServerError",
         }
     }
@@ -263,6 +278,12 @@ impl Error {
             Error::UnsupportedMediaType => "Request body must be application/json.".into(),
             Error::MethodNotAllowed => "This operation is not supported.".into(),
             Error::ServiceUnavailable => "Service required for this operation is offline.".into(),
+            Error::TooManyConnections => "The server has no room for another connection now; retry shortly.".into(),
+            Error::TooManyRequests { retry_after } => format!("Too many requests from this client; retry after {retry_after} seconds."),
+            Error::Timeout => "The request was not received in time.".into(),
+            Error::OriginNotAllowed { origin } => format!(
+                "Requests from pages of {origin} may not change data here (the server's allowed origins do not include it)."
+            ),
             Error::Internal(_) => "The server has encountered an error while processing this request. If the problem persists, please contact the site administrators.".into(),
         }
     }
@@ -306,6 +327,8 @@ impl Error {
                 Some(json!({"key": key, "limit": limit}))
             }
             Error::PayloadTooLarge { limit } => Some(json!({"key": "body", "limit": limit})),
+            Error::TooManyRequests { retry_after } => Some(json!({"retryAfter": retry_after})),
+            Error::OriginNotAllowed { origin } => Some(json!({"origin": origin})),
             Error::CannotRemoveLastOwner {
                 entity_type,
                 entity_id,

@@ -1,5 +1,5 @@
 //! The running service's shared handles: the in-memory state readers use, the writer, and the
-//! verified-credentials cache.
+//! verified-credentials cache, the login backoff and the allowed origins.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -10,6 +10,8 @@ use privzone_store::Revision;
 
 use crate::auth::LoginCache;
 use crate::metrics::Metrics;
+use crate::origin::AllowedOrigins;
+use crate::throttle::LoginThrottle;
 use crate::writer::{Actor, Published, Tx, WriteIntent, Writer};
 
 #[derive(Clone)]
@@ -23,6 +25,8 @@ struct Inner {
     published: Arc<Published>,
     metrics: Arc<Metrics>,
     logins: Mutex<LoginCache>,
+    throttle: LoginThrottle,
+    origins: AllowedOrigins,
     tls: bool,
 }
 
@@ -33,6 +37,7 @@ impl App {
         published: Arc<Published>,
         metrics: Arc<Metrics>,
         tls: bool,
+        origins: AllowedOrigins,
     ) -> Self {
         App {
             inner: Arc::new(Inner {
@@ -41,6 +46,8 @@ impl App {
                 published,
                 metrics,
                 logins: Mutex::new(LoginCache::new()),
+                throttle: LoginThrottle::default(),
+                origins,
                 tls,
             }),
         }
@@ -119,5 +126,14 @@ impl App {
 
     pub(crate) fn logins(&self) -> &Mutex<LoginCache> {
         &self.inner.logins
+    }
+
+    pub(crate) fn throttle(&self) -> &LoginThrottle {
+        &self.inner.throttle
+    }
+
+    /// Origins besides the server's own whose pages may send writes.
+    pub fn origins(&self) -> &AllowedOrigins {
+        &self.inner.origins
     }
 }

@@ -169,8 +169,13 @@ fn bad(e: AuthError) -> ApiError {
     ApiError(Error::BadAuth(e))
 }
 
-/// Authenticates a request's headers against the current state.
-pub async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Caller, ApiError> {
+/// Authenticates a request's headers against the current state; `client` is the peer address
+/// (password guessing is backed off per address too).
+pub async fn authenticate(
+    app: &App,
+    headers: &HeaderMap,
+    client: Option<std::net::IpAddr>,
+) -> Result<Caller, ApiError> {
     match credentials(headers) {
         Credentials::None => Ok(Caller::nobody()),
         Credentials::Token(t) => {
@@ -214,11 +219,15 @@ pub async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Caller, ApiE
                 },
             })
         }
-        Credentials::Basic(encoded) => basic(app, &encoded).await,
+        Credentials::Basic(encoded) => basic(app, &encoded, client).await,
     }
 }
 
-async fn basic(app: &App, encoded: &str) -> Result<Caller, ApiError> {
+async fn basic(
+    app: &App,
+    encoded: &str,
+    client: Option<std::net::IpAddr>,
+) -> Result<Caller, ApiError> {
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(encoded.as_bytes())
         .ok()
@@ -252,9 +261,11 @@ async fn basic(app: &App, encoded: &str) -> Result<Caller, ApiError> {
         }
     };
     let Some((user_ix, user_id, phc)) = found else {
+        throttled(app, username, client)?;
         // Spend the same time as a real check, so unknown names cannot be told apart.
         let password = password.to_owned();
         let _ = tokio::task::spawn_blocking(move || verify_password(&password, DUMMY_HASH)).await;
+        app.throttle().failed(username, client);
         return Err(bad(AuthError::BadBasicCredentials));
     };
     let caller = Caller {
@@ -274,14 +285,18 @@ async fn basic(app: &App, encoded: &str) -> Result<Caller, ApiError> {
             cache.entries.remove(&mac);
         }
     }
+    // Credentials verified a moment ago were let through above; these are not known good.
+    throttled(app, username, client)?;
     let password = password.to_owned();
     let phc_for_check = phc.clone();
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc_for_check))
         .await
         .map_err(|e| ApiError(Error::Internal(format!("password check failed: {e}"))))?;
     if !ok {
+        app.throttle().failed(username, client);
         return Err(bad(AuthError::BadBasicCredentials));
     }
+    app.throttle().succeeded(username);
     let mut cache = app.logins().lock();
     if cache.entries.len() >= LOGIN_CACHE_MAX {
         let now = Instant::now();
@@ -296,6 +311,20 @@ async fn basic(app: &App, encoded: &str) -> Result<Caller, ApiError> {
     Ok(caller)
 }
 
+/// 429 while the username or the client is backed off (`throttle.rs`).
+fn throttled(app: &App, username: &str, client: Option<std::net::IpAddr>) -> Result<(), ApiError> {
+    match app.throttle().wait(username, client) {
+        None => Ok(()),
+        Some((wait, scope)) => {
+            app.metrics().login_throttled(scope.label());
+            Err(ApiError(Error::TooManyRequests {
+                // Whole seconds, rounded up, so that a client waiting that long gets through.
+                retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+            }))
+        }
+    }
+}
+
 /// A valid argon2id hash of a random password, used to equalise timing for unknown users.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Xq9vYqC7QmZ1l3q0cJ0m8m8m3Jm1Yc1d6H0eC2m6Z1Y";
 
@@ -308,6 +337,10 @@ impl FromRequestParts<App> for Caller {
         if let Some(caller) = parts.extensions.remove::<Caller>() {
             return Ok(caller);
         }
-        authenticate(app, &parts.headers).await
+        let client = parts
+            .extensions
+            .get::<crate::connections::ClientAddr>()
+            .map(|c| c.0);
+        authenticate(app, &parts.headers, client).await
     }
 }

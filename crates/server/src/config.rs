@@ -33,6 +33,10 @@ pub struct Config {
     pub tls_key: Option<PathBuf>,
     pub admin_username: String,
     pub admin_password: Option<Secret>,
+    /// Connection table and timeouts (`--max-connections`, `--header-timeout`, …).
+    pub limits: crate::connections::Limits,
+    /// Origins besides the server's own whose pages may send writes (`--allowed-origins`).
+    pub allowed_origins: crate::origin::AllowedOrigins,
 }
 
 impl Config {
@@ -46,6 +50,8 @@ impl Config {
             tls_key: None,
             admin_username: "admin".into(),
             admin_password: None,
+            limits: Default::default(),
+            allowed_origins: Default::default(),
         }
     }
 }

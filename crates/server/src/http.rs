@@ -41,7 +41,10 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        Error::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Error::ServiceUnavailable | Error::TooManyConnections => StatusCode::SERVICE_UNAVAILABLE,
+        Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Timeout => StatusCode::REQUEST_TIMEOUT,
+        Error::OriginNotAllowed { .. } => StatusCode::FORBIDDEN,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         Error::RelationDoesNotExist { .. }
         | Error::CannotAddRelationToSelf
@@ -88,11 +91,19 @@ impl IntoResponse for ApiError {
                 _ => None,
             },
         });
-        if matches!(self.0, Error::Unauthorized | Error::BadAuth(_)) {
-            res.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Basic realm=\"privzone\""),
-            );
+        // No `WWW-Authenticate` on 401s, as Onezone: a Basic challenge makes browsers prompt
+        // for and remember credentials, which pages of other sites could then ride on.
+        match &self.0 {
+            Error::TooManyRequests { retry_after } => {
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            // The rest of the request was not read: the connection cannot carry another one.
+            Error::PayloadTooLarge { .. } | Error::Timeout => {
+                res.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            _ => {}
         }
         res
     }
@@ -140,74 +151,97 @@ pub struct BaseUrl(pub String);
 
 impl BaseUrl {
     pub fn from_headers(headers: &HeaderMap, tls: bool) -> Self {
-        // Only a plain `host[:port]` is echoed: anything else (paths, user info, spaces) would
-        // let a client point `Location` elsewhere.
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| {
-                !h.is_empty()
-                    && h.bytes().all(|b| {
-                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
-                    })
-            })
-            .unwrap_or("localhost");
-        let forwarded = headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.trim().to_ascii_lowercase());
-        let scheme = match forwarded.as_deref() {
-            Some("https") => "https",
-            Some("http") => "http",
-            _ if tls => "https",
-            _ => "http",
-        };
-        BaseUrl(format!("{scheme}://{host}/api/v3/onezone"))
+        BaseUrl(format!("{}/api/v3/onezone", origin_of(headers, tls)))
     }
 }
 
+/// `scheme://host` the request was sent to: the origin of the server's own pages.
+pub fn origin_of(headers: &HeaderMap, tls: bool) -> String {
+    // Only a plain `host[:port]` is echoed: anything else (paths, user info, spaces) would
+    // let a client point `Location` elsewhere.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                })
+        })
+        .unwrap_or("localhost");
+    let forwarded = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_ascii_lowercase());
+    let scheme = match forwarded.as_deref() {
+        Some("https") => "https",
+        Some("http") => "http",
+        _ if tls => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{}", host.to_ascii_lowercase())
+}
+
 /// A request body parsed as JSON: empty → `{}`, not JSON → `malformedData` (Onezone checks this
-/// before anything else), over [`BODY_LIMIT`] → 413, a non-JSON media type → 415.
+/// before anything else), over [`BODY_LIMIT`] → 413, not `application/json` (or `+json`) → 415,
+/// not all there by the request's deadline → 408.
 /// Whether the value is an object is checked later, after authorization.
 #[derive(Debug, Clone)]
 pub struct JsonBody(pub Value);
+
+/// Whether a `Content-Type` names JSON. Anything else is refused (415), as Onezone does: the
+/// media types a page of another site can send without a CORS preflight (forms, text/plain)
+/// must never be read as JSON.
+fn is_json_media_type(value: &HeaderValue) -> bool {
+    let Ok(s) = value.to_str() else {
+        return false;
+    };
+    let essence = s
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some(("application", sub)) => sub == "json" || sub.ends_with("+json"),
+        _ => false,
+    }
+}
 
 impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        // Onezone answers 415 to a body of another media type (text/plain, XML, …); curl's
-        // default form type and a missing header are taken as JSON, so that a hand-typed
-        // `curl -d '{…}'` works and a malformed body still reads `malformedData`.
-        let media_ok = match req.headers().get(header::CONTENT_TYPE) {
-            None => true,
-            Some(v) => v
-                .to_str()
-                .map(|s| {
-                    let s = s.to_ascii_lowercase();
-                    s.starts_with("application/json")
-                        || s.contains("+json")
-                        || s.starts_with("application/x-www-form-urlencoded")
-                        || s.starts_with("*/*")
-                })
-                .unwrap_or(false),
+        let media_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(is_json_media_type);
+        let deadline = req
+            .extensions()
+            .get::<crate::connections::RequestDeadline>()
+            .map(|d| d.0);
+        let read = axum::body::to_bytes(Body::new(req.into_body()), BODY_LIMIT);
+        let read = match deadline {
+            Some(at) => tokio::time::timeout_at(at, read)
+                .await
+                .map_err(|_| ApiError(Error::Timeout))?,
+            None => read.await,
         };
-        let bytes = axum::body::to_bytes(Body::new(req.into_body()), BODY_LIMIT)
-            .await
-            .map_err(|e| {
-                // Over the limit is 413; a body the client could not even frame (broken
-                // chunked encoding, a connection cut mid-body) is data we did not understand.
-                let too_large = e.into_inner().is::<http_body_util::LengthLimitError>();
-                ApiError(if too_large {
-                    Error::PayloadTooLarge { limit: BODY_LIMIT }
-                } else {
-                    Error::MalformedData
-                })
-            })?;
+        let bytes = read.map_err(|e| {
+            // Over the limit is 413; a body the client could not even frame (broken chunked
+            // encoding, a connection cut mid-body) is data we did not understand.
+            let too_large = e.into_inner().is::<http_body_util::LengthLimitError>();
+            ApiError(if too_large {
+                Error::PayloadTooLarge { limit: BODY_LIMIT }
+            } else {
+                Error::MalformedData
+            })
+        })?;
+        // A request without a body (`curl -X PUT …`) needs no media type.
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Ok(JsonBody(Value::Object(Default::default())));
         }
-        if !media_ok {
+        if media_ok != Some(true) {
             return Err(ApiError(Error::UnsupportedMediaType));
         }
         serde_json::from_slice(&bytes)

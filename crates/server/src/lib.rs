@@ -4,6 +4,8 @@
 //! - [`http`]: errors → status codes (one place), bodies, responses;
 //! - [`auth`]: credentials → caller; [`body`]: request validation;
 //! - [`writer`]: ordered, durable, group-committed writes; [`app`]: shared handles;
+//! - [`connections`]: the connection table and its timeouts; [`origin`]: no cross-site writes;
+//!   [`throttle`]: backoff of password guessing;
 //! - [`routes`]: one module per API area; [`bootstrap`]: the admin and `admins` on every start.
 
 pub mod admin;
@@ -12,12 +14,15 @@ pub mod auth;
 pub mod body;
 pub mod bootstrap;
 pub mod config;
+pub mod connections;
 pub mod follow;
 pub mod http;
 pub mod metrics;
 pub mod openapi;
+pub mod origin;
 pub mod registrar;
 pub mod routes;
+pub mod throttle;
 pub mod tls;
 pub mod writer;
 
@@ -78,6 +83,9 @@ async fn open_store(
             ));
         }
     }
+    if url.is_none() {
+        warn_if_shared(&data_dir);
+    }
     let follow_url = url.clone();
     let opened = tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
         let mut log: Box<dyn ChangeLog> = match &url {
@@ -90,6 +98,27 @@ async fn open_store(
     .await
     .map_err(|e| StartError::Config(format!("start-up task failed: {e}")))??;
     Ok((opened.0, opened.1, opened.2, follow_url))
+}
+
+/// The data directory of the embedded store holds password and token hashes: say so when others
+/// may look into it (its files are private either way).
+fn warn_if_shared(data_dir: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(data_dir) {
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                tracing::warn!(
+                    data_dir = %data_dir.display(),
+                    mode = format!("{mode:o}"),
+                    "the data directory is accessible to group or others; chmod 700 it"
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = data_dir;
 }
 
 /// Opens the store, rebuilds the state, bootstraps and starts serving on `config.listen`.
@@ -108,7 +137,14 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let published = writer::Published::new(head);
     let metrics = Arc::new(metrics::Metrics::default());
     let writer = writer::Writer::start(log, state.clone(), published.clone(), metrics.clone());
-    let app = App::new(state, writer, published, metrics, tls.is_some());
+    let app = App::new(
+        state,
+        writer,
+        published,
+        metrics,
+        tls.is_some(),
+        config.allowed_origins.clone(),
+    );
     if let Some(url) = url {
         follow::start(url, app.clone());
     }
@@ -124,27 +160,24 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         addr: config.listen,
         source,
     })?;
-    let service = tower::make::Shared::new(routes::service(app.clone()));
     let scheme = if tls.is_some() { "https" } else { "http" };
-    let task = match tls {
-        Some(tls) => {
-            let listener =
-                tls::TlsListener::new(listener, tls).map_err(|source| StartError::Listen {
-                    addr: config.listen,
-                    source,
-                })?;
-            tokio::spawn(async move {
-                if let Err(e) = axum::serve(listener, service).await {
-                    tracing::error!(error = %e, "server stopped");
-                }
-            })
-        }
-        None => tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, service).await {
-                tracing::error!(error = %e, "server stopped");
-            }
-        }),
-    };
+    let limits = config.limits.resolve();
+    tracing::info!(
+        max_connections = limits.max_connections,
+        max_connections_per_client = limits.max_connections_per_client,
+        header_timeout_s = limits.header_timeout.as_secs_f64(),
+        idle_timeout_s = limits.idle_timeout.as_secs_f64(),
+        request_timeout_s = limits.request_timeout.as_secs_f64(),
+        "connection limits"
+    );
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
+    let task = tokio::spawn(connections::serve(
+        listener,
+        acceptor,
+        routes::service(app.clone()),
+        limits,
+        app.clone(),
+    ));
     tracing::info!(%addr, %scheme, revision = head, "privzone is serving /api/v3/onezone");
     Ok(Running { addr, app, task })
 }

@@ -80,6 +80,9 @@ impl Histogram {
 /// The latency series of one route template: (method, status, histogram).
 type RouteSeries = Vec<(&'static str, u16, Histogram)>;
 
+/// A counter per label value.
+type Counts = Mutex<BTreeMap<&'static str, u64>>;
+
 /// Every metric of one process.
 #[derive(Default)]
 pub struct Metrics {
@@ -91,6 +94,13 @@ pub struct Metrics {
     commit_failures: AtomicU64,
     /// Newest revision this node heard of from the shared log (PostgreSQL notifications).
     pub heard: AtomicU64,
+    connections_open: AtomicU64,
+    /// Refused connections by reason (`full`, `client_share`).
+    connections_refused: Counts,
+    /// Connections closed by a timeout, by the phase that ran out (`head`, `request`, `idle`).
+    connections_timed_out: Counts,
+    /// Password logins answered 429 by the backoff, by what was backed off (`user`, `client`).
+    logins_throttled: Counts,
 }
 
 impl Metrics {
@@ -116,6 +126,26 @@ impl Metrics {
 
     pub fn auth_failure(&self, auth_error: &'static str) {
         *self.auth_failures.lock().entry(auth_error).or_default() += 1;
+    }
+
+    pub fn connection_opened(&self) {
+        self.connections_open.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn connection_closed(&self) {
+        self.connections_open.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    pub fn connection_refused(&self, reason: &'static str) {
+        *self.connections_refused.lock().entry(reason).or_default() += 1;
+    }
+
+    pub fn connection_timed_out(&self, phase: &'static str) {
+        *self.connections_timed_out.lock().entry(phase).or_default() += 1;
+    }
+
+    pub fn login_throttled(&self, scope: &'static str) {
+        *self.logins_throttled.lock().entry(scope).or_default() += 1;
     }
 
     pub fn commit(&self, changes: usize, took: Duration) {
@@ -167,6 +197,40 @@ impl Metrics {
                 out,
                 "privzone_auth_failures_total{{auth_error=\"{id}\"}} {n}"
             );
+        }
+        out.push_str("# HELP privzone_connections_open Open client connections.\n");
+        out.push_str("# TYPE privzone_connections_open gauge\n");
+        let _ = writeln!(
+            out,
+            "privzone_connections_open {}",
+            self.connections_open.load(Ordering::Relaxed)
+        );
+        let labelled: [(&str, &str, &str, &Counts); 3] = [
+            (
+                "privzone_connections_refused_total",
+                "Connections refused at once: the table was full, or the client had its share.",
+                "reason",
+                &self.connections_refused,
+            ),
+            (
+                "privzone_connections_timed_out_total",
+                "Connections closed because a phase (head, request, idle) ran out of time.",
+                "phase",
+                &self.connections_timed_out,
+            ),
+            (
+                "privzone_logins_throttled_total",
+                "Password logins refused with 429 while a username or client was backed off.",
+                "scope",
+                &self.logins_throttled,
+            ),
+        ];
+        for (name, help, label, counts) in labelled {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} counter");
+            for (value, n) in counts.lock().iter() {
+                let _ = writeln!(out, "{name}{{{label}=\"{value}\"}} {n}");
+            }
         }
         let commits = self.commits.lock().clone();
         out.push_str(

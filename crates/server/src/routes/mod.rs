@@ -70,10 +70,17 @@ pub fn router(app: App) -> Router {
     let api = handles::routes(api);
     let api = users::routes(api);
     let api = tokens::routes(api);
-    let authenticated = Api(api.0.route_layer(axum::middleware::from_fn_with_state(
-        app.clone(),
-        authenticate,
-    )));
+    // Cross-site writes are refused before credentials are even looked at (`origin.rs`).
+    let authenticated = Api(api
+        .0
+        .route_layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            authenticate,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::origin::check,
+        )));
     // The readiness probe never authenticates, so it can never answer 401.
     let open = authenticated
         .route("/health", get(catalog::health))
@@ -171,7 +178,11 @@ async fn authenticate(
     next: axum::middleware::Next,
 ) -> Response {
     use axum::response::IntoResponse;
-    match crate::auth::authenticate(&app, req.headers()).await {
+    let client = req
+        .extensions()
+        .get::<crate::connections::ClientAddr>()
+        .map(|c| c.0);
+    match crate::auth::authenticate(&app, req.headers(), client).await {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
             next.run(req).await
