@@ -79,7 +79,7 @@ pub fn status_of(e: &Error) -> StatusCode {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let Error::Internal(reason) = &self.0 {
-            tracing::error!(%reason, "internal error");
+            tracing::error!(request = crate::routes::request_id(), %reason, "internal error");
         }
         let status = status_of(&self.0);
         let mut res = (status, axum::Json(self.0.body())).into_response();

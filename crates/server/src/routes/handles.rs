@@ -275,7 +275,12 @@ pub async fn delete(
         .deregister(&public_handle)
         .await
     {
-        tracing::warn!(error = %e, %public_handle, "registrar failed to deregister a handle");
+        tracing::warn!(
+            request = super::request_id(),
+            error = %e,
+            %public_handle,
+            "registrar failed to deregister a handle"
+        );
     }
     no_content(revision)
 }
