@@ -152,12 +152,13 @@ pub enum Kind {
     Share,
 }
 
-/// Proof that the client passed [`authorize`] for `op`.
+/// Proof that the client passed [`authorize`] for `op` (`non_exhaustive`: no other crate can
+/// make one).
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Authorized {
     pub op: Operation,
     pub client: Client,
-    _sealed: (),
 }
 
 impl Authorized {
@@ -701,11 +702,7 @@ pub fn authorize(state: &State, client: Client, op: Operation) -> Result<Authori
         oz: state.effective_user_oz(user),
     };
     if check.allows(op) {
-        Ok(Authorized {
-            op,
-            client,
-            _sealed: (),
-        })
+        Ok(Authorized { op, client })
     } else {
         Err(Error::Forbidden)
     }
