@@ -181,7 +181,7 @@ impl State {
                 out.push(format!("space {id} lists an owner or a share twice"));
             }
             for sh in &sp.shares {
-                if !self.shares.get(*sh).is_some_and(|x| x.space == s) {
+                if self.shares.get(*sh).is_none_or(|x| x.space != s) {
                     out.push(format!("space {id} lists share {sh:?}, which is not in it"));
                 }
             }
@@ -212,7 +212,7 @@ impl State {
                 }
             }
             for h in &sv.handles {
-                if !self.handles.get(*h).is_some_and(|x| x.service == s) {
+                if self.handles.get(*h).is_none_or(|x| x.service != s) {
                     out.push(format!("handle service {id} lists handle {h:?} of another"));
                 }
             }
@@ -267,7 +267,7 @@ impl State {
         }
         for (u, _) in self.users.iter() {
             for t in self.tokens_of(u) {
-                if !self.tokens.get(*t).is_some_and(|x| x.user == u) {
+                if self.tokens.get(*t).is_none_or(|x| x.user != u) {
                     out.push(format!("user {u:?} lists token {t:?} of another"));
                 }
             }

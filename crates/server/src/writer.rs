@@ -455,13 +455,11 @@ impl Rounds {
     }
 }
 
+/// Where a job's caller waits for its result and revision.
+type Answer<R> = tokio::sync::oneshot::Receiver<Result<(R, Revision), Error>>;
+
 /// Wraps `f` as a job of a round; the receiver gets its result once the round has committed.
-fn job<R, F>(
-    f: F,
-) -> (
-    Job,
-    tokio::sync::oneshot::Receiver<Result<(R, Revision), Error>>,
-)
+fn job<R, F>(f: F) -> (Job, Answer<R>)
 where
     R: Send + 'static,
     F: FnOnce(&mut Tx<'_>) -> Result<R, Error> + Send + 'static,
