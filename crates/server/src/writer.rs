@@ -798,6 +798,7 @@ mod tests {
         let (replayed, head) = rebuild(rounds.log.as_mut()).expect("replay");
         assert_eq!(head, 6);
         assert_eq!(summary(&replayed), memory, "the log replays to memory");
+        assert_eq!(state.read().check_invariants(), Vec::<String>::new());
     }
 
     #[tokio::test]
