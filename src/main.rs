@@ -2,6 +2,12 @@
 //! environment variables); the other subcommands are the operator's CLI, a client of a running
 //! server's REST API (src/cli, docs/operations.md).
 
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 mod cli;
 
 use std::net::SocketAddr;

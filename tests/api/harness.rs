@@ -98,6 +98,21 @@ pub struct TestServer {
     pub running: privzone_server::Running,
 }
 
+/// Every server a test stops must hold a consistent state (kanidm's `verify()` after each test):
+/// the model's bookkeeping and effective privileges equal a naive recomputation.
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let problems = self.running.app.read().check_invariants();
+        if !problems.is_empty() && !std::thread::panicking() {
+            panic!(
+                "the state of the server at {} is inconsistent:\n{}",
+                self.base,
+                problems.join("\n")
+            );
+        }
+    }
+}
+
 impl TestServer {
     /// A fresh server with the admin password [`ADMIN_PASSWORD`].
     pub async fn start() -> TestServer {

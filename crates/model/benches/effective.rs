@@ -16,11 +16,12 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
+use privzone_model::authorize::{authorize, Client, Operation};
 use privzone_model::catalog::{
     GroupPrivileges, HandleServicePrivileges, OzPrivileges, SpacePrivileges,
 };
 use privzone_model::change::GroupType;
-use privzone_model::state::{GroupIx, TargetIx, UserIx};
+use privzone_model::state::{GroupIx, MemberIx, TargetIx, UserIx};
 use privzone_model::{Change, Member, Privileges, State, Target};
 
 struct Scale {
@@ -402,7 +403,22 @@ struct Latency {
     members: usize,
 }
 
-fn measure_checks(state: &State, pairs: &[(UserIx, TargetIx)]) -> Latency {
+/// One authorization decision as the service makes it: `PATCH …/{member}/privileges`, which
+/// needs the target's set-privileges privilege (effective) or the admin path's oz privilege.
+#[inline(never)]
+fn authorize_set_privileges(state: &State, u: UserIx, t: TargetIx) -> Option<usize> {
+    let op = Operation::SetMemberPrivileges {
+        target: t,
+        member: MemberIx::User(u),
+    };
+    authorize(state, Client::User(u), op).ok().map(|_| 1)
+}
+
+fn measure_checks(
+    state: &State,
+    pairs: &[(UserIx, TargetIx)],
+    check: fn(&State, UserIx, TargetIx) -> Option<usize>,
+) -> Latency {
     for &(u, t) in pairs.iter().take(10_000) {
         black_box(check(state, black_box(u), black_box(t)));
     }
@@ -545,19 +561,34 @@ fn deployment(scale: &Scale, report: &mut Report) {
         );
     }
 
-    for (name, pairs) in [
+    let random = random_pairs(state, &d, scale.samples, &mut rng);
+    let members = member_pairs(state, &d, scale.samples, &mut rng);
+    type Check = fn(&State, UserIx, TargetIx) -> Option<usize>;
+    for (name, pairs, check) in [
         (
             "check, random (user, entity) pairs",
-            random_pairs(state, &d, scale.samples, &mut rng),
+            &random,
+            check as Check,
         ),
         (
             "check, (user, entity) pairs with membership",
-            member_pairs(state, &d, scale.samples, &mut rng),
+            &members,
+            check as Check,
+        ),
+        (
+            "authorize set-privileges, random pairs",
+            &random,
+            authorize_set_privileges as Check,
+        ),
+        (
+            "authorize set-privileges, pairs with membership",
+            &members,
+            authorize_set_privileges as Check,
         ),
     ] {
-        let l = measure_checks(state, &pairs);
+        let l = measure_checks(state, pairs, check);
         report.info(
-            format!("{name}: samples / effective members / p99.9 / max"),
+            format!("{name}: samples / members or allowed / p99.9 / max"),
             format!(
                 "{} / {} / {:.2} µs / {:.0} µs",
                 pairs.len(),

@@ -4,7 +4,14 @@
 //! - [`change`] and [`state`]: every mutation is a [`Change`] applied to a [`State`];
 //! - [`effective`]: effective membership and privileges per Onezone's rule;
 //! - [`authorize`]: who may perform each operation;
-//! - [`error`]: the one error vocabulary (Onezone error ids).
+//! - [`error`]: the one error vocabulary (Onezone error ids);
+//! - [`verify`]: a full consistency check of a state against a naive recomputation.
+
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod authorize;
 pub mod catalog;
@@ -14,6 +21,7 @@ pub mod error;
 pub mod privilege;
 pub mod state;
 pub mod table;
+pub mod verify;
 
 pub use change::{Change, Member, Privileges, Target};
 pub use error::{AuthError, Error};

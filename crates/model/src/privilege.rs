@@ -68,6 +68,121 @@ pub trait PrivilegeKind: Copy + Eq + Send + Sync + 'static {
     fn catalog() -> &'static Catalog;
 }
 
+/// One current privilege of kind `K`, made only by the catalog (`catalog::group::VIEW`, …), so
+/// a rule cannot name a privilege that does not exist, nor one of another kind. Testing it against
+/// a set is one bit test: no formatting, no search.
+pub struct Privilege<K> {
+    /// The name's index in the sorted catalog, which is its bit in a [`PrivilegeSet`].
+    bit: u8,
+    name: &'static str,
+    kind: PhantomData<fn() -> K>,
+}
+
+impl<K> Clone for Privilege<K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K> Copy for Privilege<K> {}
+impl<K> PartialEq for Privilege<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.bit == other.bit
+    }
+}
+impl<K> Eq for Privilege<K> {}
+impl<K> fmt::Debug for Privilege<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl<K> Privilege<K> {
+    /// The constant `constant` (e.g. `ADD_USER`) of the catalog `entity` (e.g. `group`) for the
+    /// current name `name`, one of `all`. Evaluated while compiling: building fails unless `name`
+    /// is `<entity>_<constant in lower case>` and appears in `all` exactly once.
+    pub(crate) const fn declare(
+        entity: &str,
+        constant: &str,
+        name: &'static str,
+        all: &[&str],
+    ) -> Self {
+        assert!(
+            names_constant(entity, constant, name),
+            "a privilege constant must be its name without the entity prefix, in upper case"
+        );
+        let mut below = 0;
+        let mut same = 0;
+        let mut i = 0;
+        while i < all.len() {
+            match compare(all[i].as_bytes(), name.as_bytes()) {
+                std::cmp::Ordering::Less => below += 1,
+                std::cmp::Ordering::Equal => same += 1,
+                std::cmp::Ordering::Greater => {}
+            }
+            i += 1;
+        }
+        assert!(same == 1, "a privilege name is listed twice in its catalog");
+        assert!(below < 128, "a privilege set holds at most 128 privileges");
+        Privilege {
+            bit: below as u8,
+            name,
+            kind: PhantomData,
+        }
+    }
+
+    /// The current name, as requests and responses spell it.
+    pub const fn name(self) -> &'static str {
+        self.name
+    }
+}
+
+/// Byte-wise order, the order of `str`'s `Ord` (and so of [`Catalog::names`]).
+const fn compare(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] < b[i] {
+            return std::cmp::Ordering::Less;
+        }
+        if a[i] > b[i] {
+            return std::cmp::Ordering::Greater;
+        }
+        i += 1;
+    }
+    if a.len() < b.len() {
+        std::cmp::Ordering::Less
+    } else if a.len() > b.len() {
+        std::cmp::Ordering::Greater
+    } else {
+        std::cmp::Ordering::Equal
+    }
+}
+
+/// Is `name` equal to `<entity>_<constant, lower-cased>`?
+const fn names_constant(entity: &str, constant: &str, name: &str) -> bool {
+    let (e, c, n) = (entity.as_bytes(), constant.as_bytes(), name.as_bytes());
+    if n.len() != e.len() + 1 + c.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < e.len() {
+        if n[i] != e[i] {
+            return false;
+        }
+        i += 1;
+    }
+    if n[e.len()] != b'_' {
+        return false;
+    }
+    let mut j = 0;
+    while j < c.len() {
+        if n[e.len() + 1 + j] != c[j].to_ascii_lowercase() {
+            return false;
+        }
+        j += 1;
+    }
+    true
+}
+
 /// A set of privileges of kind `K` (at most 128 privileges per kind).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PrivilegeSet<K> {
@@ -94,6 +209,30 @@ impl<K: PrivilegeKind> PrivilegeSet<K> {
             bits: 0,
             kind: PhantomData,
         }
+    }
+
+    /// The set of exactly `privileges`.
+    pub const fn of(privileges: &[Privilege<K>]) -> Self {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < privileges.len() {
+            bits |= 1u128 << privileges[i].bit;
+            i += 1;
+        }
+        PrivilegeSet {
+            bits,
+            kind: PhantomData,
+        }
+    }
+
+    /// Holds `privilege`? One bit test.
+    #[inline]
+    pub const fn contains(&self, privilege: Privilege<K>) -> bool {
+        self.bits & (1u128 << privilege.bit) != 0
+    }
+
+    pub fn insert(&mut self, privilege: Privilege<K>) {
+        self.bits |= 1u128 << privilege.bit;
     }
 
     /// Every privilege of the kind.

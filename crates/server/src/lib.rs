@@ -8,6 +8,12 @@
 //!   [`throttle`]: backoff of password guessing;
 //! - [`routes`]: one module per API area; [`bootstrap`]: the admin and `admins` on every start.
 
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod admin;
 pub mod app;
 pub mod auth;

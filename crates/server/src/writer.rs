@@ -3,8 +3,14 @@
 //! Enforces: a write job runs against the latest state under the write lock; the changes of all
 //! jobs gathered in one round are appended to the log in one durable commit (group commit), and
 //! only then are the jobs answered. Readers never see a change that is not on disk: the write lock
-//! is held until the commit returns. If the commit fails, or a job failed after applying part of
-//! its changes, the state is rebuilt from the log so memory never runs ahead of the disk.
+//! is held until the commit returns. If the commit fails, the state is rebuilt from the log so
+//! memory never runs ahead of the disk.
+//!
+//! A job applies as a whole or not at all: when a job fails after applying part of its changes,
+//! memory is restored at once to the log plus the changes of the round's earlier jobs, so the
+//! later jobs of the same round decide on a state that holds nothing of the failed one. The
+//! common path pays nothing for this (no copy, no journal); a failing job costs one replay of the
+//! log, which only a bug (a change the job's own checks should have refused) can cause.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -239,6 +245,44 @@ impl Rounds {
         }
     }
 
+    /// Undoes a job that failed after applying part of its changes: memory becomes the log
+    /// (which holds nothing of this round yet) plus `queued`, the changes of the round's earlier
+    /// jobs. `false` (and a stale state) when the log cannot be read back.
+    fn roll_back(&mut self, state: &mut State, queued: &[(Change, Actor)]) -> bool {
+        let restored = rebuild(self.log.as_mut()).and_then(|(mut fresh, head)| {
+            for (change, _) in queued {
+                fresh.apply(change).map_err(|e| {
+                    StoreError::Corrupt(format!("a change of this round does not reapply: {e}"))
+                })?;
+            }
+            Ok((fresh, head))
+        });
+        match restored {
+            Ok((fresh, head)) if head == self.head() => {
+                *state = fresh;
+                true
+            }
+            Ok((_, head)) => {
+                tracing::error!(
+                    head,
+                    expected = self.head(),
+                    "the log moved during a write round; refusing requests until memory is rebuilt"
+                );
+                self.published.stale.store(true, Ordering::SeqCst);
+                false
+            }
+            Err(e) => {
+                tracing::error!(
+                    error = %e,
+                    "cannot undo a failed write job; refusing requests until memory is rebuilt"
+                );
+                self.published.stale.store(true, Ordering::SeqCst);
+                self.published.healthy.store(false, Ordering::SeqCst);
+                false
+            }
+        }
+    }
+
     fn stale(&self) -> bool {
         self.published.stale.load(Ordering::SeqCst)
     }
@@ -324,7 +368,8 @@ impl Rounds {
         let mut replies: Vec<(Reply, usize)> = Vec::with_capacity(batch.len());
         let mut queued: Vec<(Change, Actor)> = Vec::new();
         let mut dirty = false;
-        for (actor, job) in batch {
+        let mut jobs = batch.into_iter();
+        while let Some((actor, job)) = jobs.next() {
             let mut tx = Tx {
                 state: &mut guard,
                 changes: Vec::new(),
@@ -332,12 +377,22 @@ impl Rounds {
                 now,
             };
             let (reply, ok) = job(&mut tx);
+            let partial = !ok && !tx.changes.is_empty();
             if ok {
                 queued.append(&mut tx.changes);
-            } else if !tx.changes.is_empty() {
-                dirty = true;
             }
             replies.push((reply, queued.len()));
+            if partial && !self.roll_back(&mut guard, &queued) {
+                // Memory holds the failed job's changes and cannot be restored: nothing of this
+                // round may be committed or served. Dropped jobs answer 503.
+                self.log.end_round();
+                drop(jobs);
+                drop(guard);
+                for (reply, _) in replies {
+                    reply(Err(Error::ServiceUnavailable));
+                }
+                return;
+            }
         }
         let before = self.head();
         let mut outcome: Result<Vec<Revision>, Error> = Ok(Vec::new());
@@ -398,6 +453,33 @@ impl Rounds {
             });
         }
     }
+}
+
+/// Where a job's caller waits for its result and revision.
+type Answer<R> = tokio::sync::oneshot::Receiver<Result<(R, Revision), Error>>;
+
+/// Wraps `f` as a job of a round; the receiver gets its result once the round has committed.
+fn job<R, F>(f: F) -> (Job, Answer<R>)
+where
+    R: Send + 'static,
+    F: FnOnce(&mut Tx<'_>) -> Result<R, Error> + Send + 'static,
+{
+    let (send, recv) = tokio::sync::oneshot::channel::<Result<(R, Revision), Error>>();
+    let job: Job = Box::new(move |tx| match f(tx) {
+        Ok(r) => (
+            Box::new(move |outcome: Result<Revision, Error>| {
+                let _ = send.send(outcome.map(|rev| (r, rev)));
+            }),
+            true,
+        ),
+        Err(e) => (
+            Box::new(move |_| {
+                let _ = send.send(Err(e));
+            }),
+            false,
+        ),
+    });
+    (job, recv)
 }
 
 impl Writer {
@@ -498,21 +580,7 @@ impl Writer {
         R: Send + 'static,
         F: FnOnce(&mut Tx<'_>) -> Result<R, Error> + Send + 'static,
     {
-        let (send, recv) = tokio::sync::oneshot::channel::<Result<(R, Revision), Error>>();
-        let job: Job = Box::new(move |tx| match f(tx) {
-            Ok(r) => (
-                Box::new(move |outcome: Result<Revision, Error>| {
-                    let _ = send.send(outcome.map(|rev| (r, rev)));
-                }),
-                true,
-            ),
-            Err(e) => (
-                Box::new(move |_| {
-                    let _ = send.send(Err(e));
-                }),
-                false,
-            ),
-        });
+        let (job, recv) = job(f);
         self.tx
             .send(Request::Write { actor, job })
             .map_err(|_| Error::ServiceUnavailable)?;
@@ -625,6 +693,112 @@ mod tests {
                 time: 0,
             })
         }
+    }
+
+    /// Everything a replay must reproduce that these tests touch, by ids.
+    fn summary(state: &State) -> Vec<String> {
+        let mut out: Vec<String> = state
+            .users
+            .iter()
+            .map(|(_, u)| format!("user {} {:?}", u.id, u.username))
+            .collect();
+        for (_, g) in state.groups.iter() {
+            let mut users: Vec<&str> = g.users.keys().map(|u| state.users.id_of(*u)).collect();
+            users.sort_unstable();
+            out.push(format!("group {} {users:?}", g.id));
+        }
+        out.sort();
+        out
+    }
+
+    fn create_group(id: &str) -> Change {
+        Change::CreateGroup {
+            group: id.into(),
+            name: id.into(),
+            group_type: privzone_model::change::GroupType::Team,
+            creator: None,
+            time: 0,
+            protected: false,
+        }
+    }
+
+    /// One round of four jobs; the second applies two changes and then fails. The jobs after it
+    /// must decide on a state without its changes, and what reaches the log must replay to
+    /// exactly what memory holds.
+    #[test]
+    fn a_job_that_fails_half_way_leaves_nothing_for_the_later_jobs_of_its_round() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let state = Arc::new(RwLock::new(State::new()));
+        let published = Published::new(0);
+        let mut rounds = Rounds {
+            metrics: Arc::new(crate::metrics::Metrics::default()),
+            log: Box::new(SqliteLog::open(dir.path()).expect("open")),
+            state: state.clone(),
+            published: published.clone(),
+        };
+        let (a, mut a_done) = job(add_user("a"));
+        let (failing, mut failing_done) = job(|tx: &mut Tx<'_>| -> Result<(), Error> {
+            add_user("b")(tx)?;
+            tx.apply(create_group("team"))?;
+            Err(Error::Internal("injected after two changes".into()))
+        });
+        // Decides on what it sees: `b` and `team` must not be there.
+        let (deciding, mut deciding_done) = job(|tx: &mut Tx<'_>| {
+            let saw_b = tx.state().users.find("b").is_some();
+            let saw_team = tx.state().groups.find("team").is_some();
+            add_user(if saw_b || saw_team {
+                "saw-failed"
+            } else {
+                "saw-clean"
+            })(tx)?;
+            // Both would be refused as existing if the failed job's changes were still applied.
+            add_user("b")(tx)?;
+            tx.apply(create_group("team"))?;
+            tx.apply(Change::AddMember {
+                target: privzone_model::Target::Group("team".into()),
+                member: Member::User("b".into()),
+                privileges: privzone_model::Privileges::Group(
+                    privzone_model::catalog::GroupPrivileges::preset("member"),
+                ),
+            })
+        });
+        let (d, mut d_done) = job(add_user("d"));
+        rounds.write(vec![
+            (Actor::default(), a),
+            (Actor::default(), failing),
+            (Actor::default(), deciding),
+            (Actor::default(), d),
+        ]);
+
+        assert_eq!(a_done.try_recv().expect("answered").map(|r| r.1), Ok(1));
+        assert_eq!(
+            failing_done.try_recv().expect("answered").err(),
+            Some(Error::Internal("injected after two changes".into()))
+        );
+        assert_eq!(
+            deciding_done.try_recv().expect("answered").map(|r| r.1),
+            Ok(5),
+            "the deciding job's four changes follow `a`'s"
+        );
+        assert_eq!(d_done.try_recv().expect("answered").map(|r| r.1), Ok(6));
+        assert!(!published.stale.load(Ordering::SeqCst));
+        assert_eq!(published.revision.load(Ordering::SeqCst), 6);
+
+        let memory = summary(&state.read());
+        assert_eq!(
+            memory,
+            vec![
+                "group team [\"b\"]",
+                "user a Some(\"a\")",
+                "user b Some(\"b\")",
+                "user d Some(\"d\")",
+                "user saw-clean Some(\"saw-clean\")",
+            ]
+        );
+        let (replayed, head) = rebuild(rounds.log.as_mut()).expect("replay");
+        assert_eq!(head, 6);
+        assert_eq!(summary(&replayed), memory, "the log replays to memory");
+        assert_eq!(state.read().check_invariants(), Vec::<String>::new());
     }
 
     #[tokio::test]

@@ -23,9 +23,16 @@
 //! The `conformance` module (in tests, or with the `conformance` feature) holds behavioural
 //! checks written against `&mut dyn ChangeLog`, so every backend can be held to the same rules.
 
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 mod sqlite;
 
 #[cfg(any(test, feature = "conformance"))]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test suite, for tests only
 pub mod conformance;
 mod pg;
 

@@ -445,6 +445,9 @@ fn observe_target<T: MemberTable>(state: &State, key: &str, t: &T, obs: &mut Obs
 // ---------------------------------------------------------------------------------------------
 // The stored graph itself, keyed by ids (for rebuild comparisons)
 
+/// A target's direct users and direct groups, by id, with their privileges.
+pub type DirectMembers = (BTreeMap<String, Names>, BTreeMap<String, Names>);
+
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Stored {
     pub users: BTreeMap<String, (Names, BTreeSet<String>)>,
@@ -461,7 +464,7 @@ pub struct Stored {
         ),
     >,
     /// target key → (direct users, direct groups), with privileges.
-    pub targets: BTreeMap<String, (BTreeMap<String, Names>, BTreeMap<String, Names>)>,
+    pub targets: BTreeMap<String, DirectMembers>,
 }
 
 /// The stored graph of `state`, by ids: everything a rebuild must reproduce.
@@ -540,6 +543,13 @@ pub fn stored(state: &State) -> Stored {
 /// Structural invariants: every edge is stored on both ends, no edge points at a deleted entity,
 /// and each group's `ancestors` equals a breadth-first search over `parents` (itself included).
 pub fn check_invariants(state: &State) {
+    // The model's own check (what the integration harness runs on every server it stops) must
+    // agree on every state the scenarios and random histories reach.
+    let problems = state.check_invariants();
+    assert!(
+        problems.is_empty(),
+        "State::check_invariants: {problems:#?}"
+    );
     for (g, grp) in state.groups.iter() {
         // ancestors: sorted, distinct, equal to a BFS recomputation
         assert!(
