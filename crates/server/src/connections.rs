@@ -601,8 +601,11 @@ mod tests {
         let _b1 = table.admit(b).ok();
         assert!(matches!(table.admit(b), Err(Refusal::Full)));
         drop(a1);
-        assert!(table.admit(b).is_ok(), "a freed place is given again");
+        let b2 = table.admit(b);
+        assert!(b2.is_ok(), "a freed place is given again");
         assert_eq!(table.len(), 3);
+        drop(b2);
+        assert_eq!(table.len(), 2, "and taken back when dropped");
     }
 
     #[test]
