@@ -19,18 +19,22 @@ use crate::auth::{new_id, Caller};
 use crate::body;
 use crate::http::{created, ApiResult, BaseUrl, Ids, JsonBody};
 
-/// An optional `type`: one of [`GroupType::ALL`].
+/// An optional `type`: one of [`GroupType::ALL`]. Onezone reads it as an atom: a string or a
+/// JSON literal (`null`, `true`, `false`) that is then not one of the allowed values, while a
+/// number, list or object is not a string at all (`badValueString`).
 fn group_type(obj: &Map<String, Value>) -> Result<Option<GroupType>, Error> {
+    let not_allowed = |value: &Value| Error::BadValueNotAllowed {
+        key: "type".into(),
+        allowed: GroupType::ALL.iter().map(|t| t.to_string()).collect(),
+        value: Some(value.clone()),
+    };
     match obj.get("type") {
         None => Ok(None),
-        Some(v) => v
-            .as_str()
-            .and_then(GroupType::parse)
+        Some(Value::String(s)) => GroupType::parse(s)
             .map(Some)
-            .ok_or_else(|| Error::BadValueNotAllowed {
-                key: "type".into(),
-                allowed: GroupType::ALL.iter().map(|t| t.to_string()).collect(),
-            }),
+            .ok_or_else(|| not_allowed(&Value::String(s.clone()))),
+        Some(v @ (Value::Null | Value::Bool(_))) => Err(not_allowed(v)),
+        Some(_) => Err(Error::BadValueString("type".into())),
     }
 }
 

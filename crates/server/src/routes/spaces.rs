@@ -356,10 +356,11 @@ pub async fn create_share(
             let file_type = match body::optional_string(obj, "fileType")? {
                 None => "dir".to_owned(),
                 Some(t) if FILE_TYPES.contains(&t.as_str()) => t,
-                Some(_) => {
+                Some(t) => {
                     return Err(Error::BadValueNotAllowed {
                         key: "fileType".into(),
                         allowed: FILE_TYPES.iter().map(|t| t.to_string()).collect(),
+                        value: Some(Value::String(t)),
                     })
                 }
             };

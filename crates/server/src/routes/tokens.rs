@@ -14,6 +14,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use privzone_model::authorize::{authorize, Client, Kind, Operation};
 use privzone_model::change::{Change, InviteeKind, TokenKind};
+use privzone_model::error::TokenError;
 use privzone_model::state::{GroupIx, MemberIx, State, TargetIx, Token, TokenIx, UserIx};
 use privzone_model::{Error, Member, Privileges, Target};
 use serde_json::{json, Map, Value};
@@ -122,9 +123,9 @@ fn find_token<'s>(
     Ok((ix, token))
 }
 
-/// Onezone's named-token record (without the token text, which is never stored).
-fn token_record(state: &State, t: &Token) -> Value {
-    let kind = match &t.kind {
+/// Onezone's rendering of a token's type (ctool `token_type:to_json`).
+fn type_json(kind: &TokenKind) -> Value {
+    match kind {
         TokenKind::Access => json!({"accessToken": {}}),
         TokenKind::Identity => json!({"identityToken": {}}),
         TokenKind::Invite {
@@ -142,7 +143,12 @@ fn token_record(state: &State, t: &Token) -> Value {
             };
             json!({"inviteToken": {"inviteType": format!("{who}Join{what}"), key: id}})
         }
-    };
+    }
+}
+
+/// Onezone's named-token record (without the token text, which is never stored).
+fn token_record(state: &State, t: &Token) -> Value {
+    let kind = type_json(&t.kind);
     json!({
         "id": t.id,
         "name": t.name,
@@ -158,18 +164,19 @@ fn token_record(state: &State, t: &Token) -> Value {
 
 /// The `type` of a new named token: `{"accessToken":{}}` (the default) or `{"identityToken":{}}`.
 fn token_type(obj: &serde_json::Map<String, Value>) -> Result<TokenKind, Error> {
-    let not_allowed = || Error::BadValueNotAllowed {
+    let not_allowed = |value: &Value| Error::BadValueNotAllowed {
         key: "type".into(),
         allowed: vec!["accessToken".into(), "identityToken".into()],
+        value: Some(value.clone()),
     };
     match obj.get("type") {
         None | Some(Value::Null) => Ok(TokenKind::Access),
-        Some(Value::Object(t)) if t.len() == 1 => match t.keys().next().map(String::as_str) {
+        Some(v @ Value::Object(t)) if t.len() == 1 => match t.keys().next().map(String::as_str) {
             Some("accessToken") => Ok(TokenKind::Access),
             Some("identityToken") => Ok(TokenKind::Identity),
-            _ => Err(not_allowed()),
+            _ => Err(not_allowed(v)),
         },
-        Some(_) => Err(not_allowed()),
+        Some(v) => Err(not_allowed(v)),
     }
 }
 
@@ -191,6 +198,7 @@ fn caveats(obj: &serde_json::Map<String, Value>) -> Result<Option<i64>, Error> {
             return Err(Error::BadValueNotAllowed {
                 key: "caveats".into(),
                 allowed: vec!["time".into()],
+                value: caveat.get("type").cloned(),
             });
         }
         let until = caveat
@@ -477,40 +485,65 @@ struct Invite {
     privileges: Privileges,
 }
 
-/// The invite in `{"token"}` for an `invitee` into an entity of kind `kind`; any other token,
-/// a revoked one, or one whose issuer may no longer invite, is `badValueToken`.
+/// The invite type a join route consumes (ctool `token_type`), e.g. `userJoinGroup`.
+fn expected_invite_type(kind: Kind, invitee: InviteeKind) -> &'static str {
+    match (invitee, kind) {
+        (InviteeKind::User, Kind::Space) => "userJoinSpace",
+        (InviteeKind::Group, Kind::Space) => "groupJoinSpace",
+        (InviteeKind::User, _) => "userJoinGroup",
+        (InviteeKind::Group, _) => "groupJoinGroup",
+    }
+}
+
+/// The invite in `{"token"}` for an `invitee` into an entity of kind `kind`. `""` is
+/// `badValueEmpty`; any other refusal is `badValueToken` whose `details.tokenError` says why
+/// (as Onezone's `?ERROR_BAD_VALUE_TOKEN(Key, TokenError)`): not a token of ours (`badToken`),
+/// another type of token (`notAnInviteToken`), revoked, or issued by someone who may no longer
+/// invite.
 fn invite(
     state: &State,
     obj: &Map<String, Value>,
     kind: Kind,
     invitee: InviteeKind,
 ) -> Result<Invite, Error> {
-    let bad = || Error::BadValueToken("token".into());
+    let bad = |e: TokenError| Error::BadValueToken("token".into(), e);
     let text = match obj.get("token") {
         None | Some(Value::Null) => return Err(Error::MissingRequiredValue("token".into())),
+        Some(Value::String(s)) if s.is_empty() => return Err(Error::BadValueEmpty("token".into())),
         Some(Value::String(s)) => s.trim(),
-        Some(_) => return Err(bad()),
+        Some(_) => return Err(bad(TokenError::BadToken)),
     };
     let token = state
         .token_by_secret(&token_hash(text))
         .and_then(|ix| state.tokens.get(ix))
-        .ok_or_else(bad)?;
+        .ok_or_else(|| bad(TokenError::BadToken))?;
+    let not_this_invite = || {
+        bad(TokenError::NotAnInviteToken {
+            expected: expected_invite_type(kind, invitee),
+            received: type_json(&token.kind),
+        })
+    };
     let TokenKind::Invite {
         target,
         invitee: for_whom,
         privileges,
     } = &token.kind
     else {
-        return Err(bad());
+        return Err(not_this_invite());
     };
     let kind_matches = matches!(
         (kind, target),
         (Kind::Group, Target::Group(_)) | (Kind::Space, Target::Space(_))
     );
-    if token.revoked || *for_whom != invitee || !kind_matches {
-        return Err(bad());
+    if *for_whom != invitee || !kind_matches {
+        return Err(not_this_invite());
     }
-    let t = state.resolve_target(target).ok_or_else(bad)?;
+    if token.revoked {
+        return Err(bad(TokenError::TokenRevoked));
+    }
+    let t = state
+        .resolve_target(target)
+        .ok_or_else(|| bad(TokenError::BadToken))?;
     let issuer_may = authorize(
         state,
         Client::User(token.user),
@@ -519,7 +552,7 @@ fn invite(
     .is_ok();
     let issuer_ok = state.users.get(token.user).is_some_and(|u| !u.blocked);
     if !issuer_may || !issuer_ok {
-        return Err(bad());
+        return Err(bad(TokenError::InviteTokenSubjectNotAuthorized));
     }
     let target_id = match target {
         Target::Group(id) | Target::Space(id) | Target::HandleService(id) | Target::Handle(id) => {
