@@ -104,9 +104,13 @@ async fn create_as_user_needs_register_handle_and_manage_shares() {
         .await
         .expect_error(403, "forbidden");
     // Space member without space_manage_shares.
-    s.put(&format!("/spaces/{}/users/{bob}", w.space), &w.a, json!({}))
-        .await
-        .expect(201);
+    s.put(
+        &format!("/spaces/{}/users/{bob}", w.space),
+        &Auth::admin(),
+        json!({}),
+    )
+    .await
+    .expect(201);
     s.post("/user/handles", &b, ok.clone())
         .await
         .expect_error(403, "forbidden");

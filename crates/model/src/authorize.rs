@@ -375,8 +375,9 @@ impl Check<'_> {
                 let r = rules(target);
                 let set_ok = !with_privileges || self.in_target(target, r.set_privileges);
                 let entity = match (target, member) {
-                    // Only self-add: other users join groups with invite tokens.
-                    (TargetIx::Group(_), Candidate::User(u)) => {
+                    // Only self-add: other users join groups and spaces with invite tokens
+                    // (space_logic_plugin authorizes `{user, UserId}` only for `?USER(UserId)`).
+                    (TargetIx::Group(_) | TargetIx::Space(_), Candidate::User(u)) => {
                         u == Some(self.user) && self.in_target(target, r.add_user)
                     }
                     (TargetIx::Group(_), Candidate::Group(c)) => {
