@@ -181,23 +181,23 @@ pub async fn get_owner(
 }
 
 /// PUT `/spaces/{id}/owners/{uid}` — only effective members may own a space; one that belongs
-/// only through a group is made a direct member first. Granting it again changes nothing.
+/// only through a group is first made a direct member with every space privileges (Onezone's
+/// `space_logic_plugin` adds it with `privileges:space_admin()`; a direct member keeps its
+/// privileges, ownership gives it everything anyway). 204, as Onezone's
+/// `ok_no_content_reply`; an owner already is 409 `alreadyExists`.
 #[utoipa::path(
     put,
     path = "/spaces/{id}/owners/{uid}",
     summary = "Make an effective member an owner",
     request_body = crate::openapi::schemas::EmptyBody,
-    responses((status = 201, description = "Created; `Location` is the new resource")),
+    responses((status = 204, description = "The user owns the space now")),
 )]
 pub async fn add_owner(
     AppState(app): AppState<App>,
     caller: Caller,
-    headers: HeaderMap,
     Ids((id, uid)): Ids<(String, String)>,
     JsonBody(_): JsonBody,
 ) -> ApiResult {
-    let base = BaseUrl::from_headers(&headers, app.tls());
-    let path = format!("/spaces/{id}/owners/{uid}");
     let (_, revision) = app
         .write(caller.actor.clone(), move |tx| {
             let state = tx.state();
@@ -207,7 +207,7 @@ pub async fn add_owner(
                 return Err(Error::BadValueIdNotFound("userId".into()));
             };
             if s.owners.contains(&u) {
-                return Ok(());
+                return Err(Error::AlreadyExists);
             }
             if !state.is_effective_user(s, u) {
                 return Err(Error::RelationDoesNotExist {
@@ -221,7 +221,7 @@ pub async fn add_owner(
                 tx.apply(Change::AddMember {
                     target: Target::Space(id.clone()),
                     member: Member::User(uid.clone()),
-                    privileges: Privileges::Space(SpacePrivileges::preset("member")),
+                    privileges: Privileges::Space(SpacePrivileges::all()),
                 })?;
             }
             tx.apply(Change::AddOwner {
@@ -230,7 +230,7 @@ pub async fn add_owner(
             })
         })
         .await?;
-    created(&base, &path, revision)
+    no_content(revision)
 }
 
 /// DELETE `/spaces/{id}/owners/{uid}` — the last owner stays.
