@@ -132,6 +132,9 @@ pub enum Missing {
         of: Noun,
         direct: bool,
     },
+    /// The entity (kind, id) exists but not in the entity of kind `.2` of the path (e.g. a
+    /// handle of another handle service).
+    NotIn(Noun, String, Noun),
     /// The user is not an owner of the space.
     Owner(String),
     /// The token (by id or name) is not one of the user's.
@@ -179,6 +182,9 @@ impl Missing {
                 if *direct { "direct " } else { "" },
                 of.as_str()
             ),
+            Missing::NotIn(noun, id, of) => {
+                format!("{} \"{id}\" is not in this {}", noun.as_str(), of.as_str())
+            }
             Missing::Owner(id) => format!("user \"{id}\" is not an owner of this space"),
             Missing::Token(t) => format!("token \"{t}\" does not exist or is not yours"),
             Missing::Path => "no such path in the API".to_owned(),
@@ -480,5 +486,59 @@ impl Error {
             obj.insert("details".into(), d);
         }
         json!({ "error": e })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Messages are for people: no Erlang terms (`<<"grant">>`) in any description.
+    #[test]
+    fn descriptions_show_no_erlang_terms() {
+        let errors = [
+            Error::MissingAtLeastOneValue(vec!["grant".into(), "revoke".into()]),
+            Error::BadValueListNotAllowed {
+                key: "grant".into(),
+                allowed: vec!["a".into()],
+                value: Some(json!("b")),
+            },
+            Error::BadValueNotAllowed {
+                key: "type".into(),
+                allowed: vec!["a".into()],
+                value: None,
+            },
+            Error::BadValueToken(
+                "token".into(),
+                TokenError::NotAnInviteToken {
+                    expected: "userJoinGroup",
+                    received: json!({"accessToken": {}}),
+                },
+            ),
+            Error::Missing(Missing::Member {
+                member: Noun::Group,
+                id: "g".into(),
+                of: Noun::Space,
+                direct: true,
+            }),
+        ];
+        for e in errors {
+            let body = e.body().to_string();
+            assert!(!body.contains("<<"), "{body}");
+        }
+        assert_eq!(
+            Error::MissingAtLeastOneValue(vec!["grant".into(), "revoke".into()]).description(),
+            "Missing data, you must provide at least one of: grant, revoke."
+        );
+        assert_eq!(
+            Error::Missing(Missing::Member {
+                member: Noun::Group,
+                id: "g".into(),
+                of: Noun::Space,
+                direct: true,
+            })
+            .description(),
+            "The resource could not be found: group \"g\" is not a direct member of this space."
+        );
     }
 }

@@ -9,11 +9,12 @@ use axum::routing::{patch, post};
 use privzone_model::authorize::{authorize, OnBehalfOf, Operation};
 use privzone_model::catalog::GroupPrivileges;
 use privzone_model::change::{Change, GroupType};
+use privzone_model::error::Noun;
 use privzone_model::{Error, Member, Privileges, Target};
 use serde_json::{Map, Value};
 
 use super::entity::{self, add_admin, Create, Owner};
-use super::kinds::GroupKind;
+use super::kinds::{no_such, GroupKind};
 use crate::app::App;
 use crate::auth::{new_id, Caller};
 use crate::body;
@@ -79,7 +80,10 @@ async fn create(
                     on_behalf => Operation::CreateGroup(on_behalf),
                 },
                 Placement::ChildOf(p) => Operation::CreateRelatedGroup {
-                    group: state.groups.find(p).ok_or(Error::NotFound)?,
+                    group: state
+                        .groups
+                        .find(p)
+                        .ok_or_else(|| no_such(Noun::Group, p))?,
                     as_parent: false,
                 },
             };

@@ -6,12 +6,13 @@ use axum::extract::State as AppState;
 use axum::routing::{get, patch};
 use privzone_model::authorize::{authorize, Client, OnBehalfOf, Operation};
 use privzone_model::change::Change;
+use privzone_model::error::Noun;
 use privzone_model::state::{Handle, HandleIx, State, TargetIx};
 use privzone_model::{Error, Member};
 use serde_json::{Map, Value};
 
 use super::entity::{add_admin, Create, Owner};
-use super::kinds::HandleKind;
+use super::kinds::{no_such, HandleKind};
 use super::records::public_handle;
 use crate::app::App;
 use crate::auth::{new_id, Caller};
@@ -26,7 +27,10 @@ pub const METADATA_PREFIXES: [&str; 2] = ["edm", "oai_dc"];
 pub const RESOURCE_TYPES: [&str; 1] = ["Share"];
 
 fn handle<'a>(state: &'a State, id: &str) -> Result<(HandleIx, &'a Handle), Error> {
-    state.handles.by_id(id).ok_or(Error::NotFound)
+    state
+        .handles
+        .by_id(id)
+        .ok_or_else(|| no_such(Noun::Handle, id))
 }
 
 /// `metadata`: an XML document of at most [`METADATA_LIMIT`] characters.

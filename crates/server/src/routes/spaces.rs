@@ -8,12 +8,13 @@ use axum::routing::{get, patch, post};
 use privzone_model::authorize::{authorize, Client, Kind, OnBehalfOf, Operation};
 use privzone_model::catalog::SpacePrivileges;
 use privzone_model::change::Change;
+use privzone_model::error::{Missing, Noun};
 use privzone_model::state::{MemberIx, Share, ShareIx, Space, SpaceIx, State, TargetIx};
 use privzone_model::{Error, Member, Privileges, Target};
 use serde_json::{json, Value};
 
 use super::entity::{self, add_admin, Create, Owner};
-use super::kinds::SpaceKind;
+use super::kinds::{no_such, SpaceKind};
 use super::records::user_record;
 use crate::app::App;
 use crate::auth::{new_id, Caller};
@@ -22,7 +23,10 @@ use crate::http::{created, no_content, ok_json, ApiResult, BaseUrl, Ids, JsonBod
 use crate::writer::Tx;
 
 fn space<'a>(state: &'a State, id: &str) -> Result<(SpaceIx, &'a Space), Error> {
-    state.spaces.by_id(id).ok_or(Error::NotFound)
+    state
+        .spaces
+        .by_id(id)
+        .ok_or_else(|| no_such(Noun::Space, id))
 }
 
 /// Before a direct member `m` leaves `t` (by itself or removed): owners are direct members of
@@ -172,9 +176,12 @@ pub async fn get_owner(
 ) -> ApiResult {
     let state = app.read();
     let (ix, s) = space(&state, &id)?;
-    let u = state.users.find(&uid).ok_or(Error::NotFound)?;
+    let u = state
+        .users
+        .find(&uid)
+        .ok_or_else(|| no_such(Noun::User, &uid))?;
     if !s.owners.contains(&u) {
-        return Err(Error::NotFound.into());
+        return Err(Error::Missing(Missing::Owner(uid)).into());
     }
     authorize(&state, caller.client, Operation::ViewOwners(ix))?;
     ok_json(user_record(&state, u))
@@ -249,9 +256,12 @@ pub async fn remove_owner(
         .write(caller.actor.clone(), move |tx| {
             let state = tx.state();
             let (ix, s) = space(state, &id)?;
-            let u = state.users.find(&uid).ok_or(Error::NotFound)?;
+            let u = state
+                .users
+                .find(&uid)
+                .ok_or_else(|| no_such(Noun::User, &uid))?;
             if !s.owners.contains(&u) {
-                return Err(Error::NotFound);
+                return Err(Error::Missing(Missing::Owner(uid)));
             }
             authorize(state, caller.client, Operation::ManageOwners(ix))?;
             if s.owners.len() == 1 {
@@ -293,7 +303,10 @@ pub async fn list_shares(
 }
 
 fn share<'a>(state: &'a State, id: &str) -> Result<(ShareIx, &'a Share), Error> {
-    state.shares.by_id(id).ok_or(Error::NotFound)
+    state
+        .shares
+        .by_id(id)
+        .ok_or_else(|| no_such(Noun::Share, id))
 }
 
 /// `scheme://host`, the origin the public share URLs live under.

@@ -14,12 +14,14 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use privzone_model::authorize::{authorize, Client, Kind, Operation};
 use privzone_model::change::{Change, InviteeKind, TokenKind};
-use privzone_model::error::TokenError;
+use privzone_model::error::{Missing, Noun, TokenError};
 use privzone_model::state::{GroupIx, MemberIx, State, TargetIx, Token, TokenIx, UserIx};
 use privzone_model::{Error, Member, Privileges, Target};
 use serde_json::{json, Map, Value};
 
-use super::kinds::{GroupKind, GroupMember, MemberKind, SpaceKind, TargetKind, UserMember};
+use super::kinds::{
+    no_such, GroupKind, GroupMember, MemberKind, SpaceKind, TargetKind, UserMember,
+};
 use super::members::segment;
 use super::signed_in;
 use crate::app::App;
@@ -31,7 +33,7 @@ use crate::http::{
 use crate::writer::Tx;
 
 fn user(state: &State, id: &str) -> Result<UserIx, Error> {
-    state.users.find(id).ok_or(Error::NotFound)
+    state.users.find(id).ok_or_else(|| no_such(Noun::User, id))
 }
 
 /// Whose tokens a route addresses.
@@ -115,9 +117,10 @@ fn find_token<'s>(
     tid: &str,
 ) -> Result<(TokenIx, &'s Token), Error> {
     let owner = owner.resolve(state, client)?;
-    let (ix, token) = state.tokens.by_id(tid).ok_or(Error::NotFound)?;
+    let missing = || Error::Missing(Missing::Token(tid.to_owned()));
+    let (ix, token) = state.tokens.by_id(tid).ok_or_else(missing)?;
     if owner.is_some_and(|u| u != token.user) {
-        return Err(Error::NotFound);
+        return Err(missing());
     }
     authorize(state, client, Operation::ManageTokensOf(token.user))?;
     Ok((ix, token))
@@ -301,7 +304,7 @@ async fn get_by_name<O: Whose>(
         .iter()
         .filter_map(|t| state.tokens.get(*t))
         .find(|t| t.name == name)
-        .ok_or(Error::NotFound)?;
+        .ok_or_else(|| Error::Missing(Missing::Token(name.clone())))?;
     authorize(&state, caller.client, Operation::ManageTokensOf(u))?;
     ok_json(token_record(&state, token))
 }
@@ -450,7 +453,7 @@ async fn create_invite<K: TargetKind, M: MemberKind>(
     let (_, revision) = app
         .write(caller.actor.clone(), move |tx| {
             let state = tx.state();
-            let t = K::resolve(state, &id).ok_or(Error::NotFound)?;
+            let t = K::resolve(state, &id).ok_or_else(|| no_such(K::NOUN, &id))?;
             authorize(
                 state,
                 caller.client,
@@ -600,7 +603,10 @@ async fn group_join<K: TargetKind>(
     let (path, revision) = app
         .write(caller.actor.clone(), move |tx| {
             let state = tx.state();
-            let g: GroupIx = state.groups.find(&id).ok_or(Error::NotFound)?;
+            let g: GroupIx = state
+                .groups
+                .find(&id)
+                .ok_or_else(|| no_such(Noun::Group, &id))?;
             authorize(
                 state,
                 caller.client,
