@@ -112,7 +112,7 @@ pub async fn reset_admin_password(
     config: &Config,
     password: Option<Secret>,
 ) -> Result<Secret, StartError> {
-    if config.database_url.is_none() && !config.data_dir.join("privzone.sqlite").exists() {
+    if config.database_url.is_none() && !SqliteLog::exists(&config.data_dir) {
         return Err(StartError::Config(format!(
             "there is no privzone store in {} (give --data-dir or --database-url)",
             config.data_dir.display()
