@@ -41,6 +41,9 @@ struct Cli {
 enum Command {
     /// Run the service.
     Serve(ServeArgs),
+    /// Maintenance done on the store itself, not through a running server.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     #[command(flatten)]
     Remote(cli::RemoteCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -109,6 +112,31 @@ fn seconds(s: &str) -> Result<std::time::Duration, String> {
     }
 }
 
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Set a new password for the admin user, directly in the store (the change is appended to
+    /// the change log like any other). The embedded store must not be in use: stop privzone
+    /// first. The password comes from --password-stdin, else PRIVZONE_ADMIN_PASSWORD, else one
+    /// is generated and printed once on stdout.
+    ResetPassword(ResetPasswordArgs),
+}
+
+#[derive(clap::Args)]
+struct ResetPasswordArgs {
+    /// Directory of the embedded store.
+    #[arg(long, env = "PRIVZONE_DATA_DIR", default_value = "./privzone-data")]
+    data_dir: PathBuf,
+    /// `postgres://…`: the PostgreSQL store instead of the embedded one.
+    #[arg(long, env = "PRIVZONE_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// Username of the admin user.
+    #[arg(long, env = "PRIVZONE_ADMIN_USERNAME", default_value = "admin")]
+    admin_username: String,
+    /// Read the new password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
 // Request handling allocates small, short-lived buffers on every thread; mimalloc's per-thread
 // free lists make that several times cheaper than glibc's malloc (it was ~11% of a read).
 #[global_allocator]
@@ -118,6 +146,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
         Command::Serve(args) => args,
+        Command::Admin(AdminCommand::ResetPassword(args)) => {
+            tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+                .with_writer(std::io::stderr)
+                .init();
+            return match reset_password(args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("privzone: {e:#}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Command::Remote(command) => return cli::run(command),
         Command::Completions { shell } => {
             clap_complete::generate(
@@ -160,6 +201,52 @@ fn main() -> ExitCode {
     }
 }
 
+/// The configured admin password (from the environment only, so it never shows up in `ps`).
+fn configured_password() -> Option<Secret> {
+    std::env::var("PRIVZONE_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(Secret::new)
+}
+
+fn reset_password(args: ResetPasswordArgs) -> anyhow::Result<()> {
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("cannot read the password from stdin")?;
+        let line = line.trim_end_matches(['\r', '\n']);
+        anyhow::ensure!(!line.is_empty(), "no password on stdin");
+        Some(Secret::new(line))
+    } else {
+        configured_password()
+    };
+    let given = password.is_some();
+    let mut config = Config::with_data_dir(args.data_dir);
+    config.database_url = args.database_url.map(Secret::new);
+    config.admin_username = args.admin_username;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    let set = runtime
+        .block_on(privzone_server::reset_admin_password(&config, password))
+        .context("cannot reset the admin password")?;
+    if given {
+        eprintln!(
+            "privzone: the password of admin user {:?} is set",
+            config.admin_username
+        );
+    } else {
+        eprintln!(
+            "privzone: new password of admin user {:?} (shown once):",
+            config.admin_username
+        );
+        println!("{}", set.expose());
+    }
+    Ok(())
+}
+
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let allowed_origins = privzone_server::origin::AllowedOrigins::parse(&args.allowed_origins)
         .map_err(|e| anyhow::anyhow!("--allowed-origins: {e}"))?;
@@ -177,11 +264,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tls_cert: args.tls_cert,
         tls_key: args.tls_key,
         admin_username: args.admin_username,
-        // Read from the environment only, so it never shows up in `ps`.
-        admin_password: std::env::var("PRIVZONE_ADMIN_PASSWORD")
-            .ok()
-            .filter(|p| !p.is_empty())
-            .map(Secret::new),
+        admin_password: configured_password(),
         limits,
         allowed_origins,
     };

@@ -639,3 +639,45 @@ async fn stopping_and_restarting_the_database_server_loses_nothing_acknowledged(
         vec!["oz_spaces_list".to_string(), "oz_users_list".to_string()]
     );
 }
+
+/// `privzone admin reset-password --database-url`: the change goes into the shared log, and
+/// running nodes follow it like any other change.
+#[tokio::test]
+async fn reset_password_on_postgres_reaches_running_nodes() {
+    let Some(url) =
+        tokio::task::spawn_blocking(privzone_store::conformance::fresh_postgres_database)
+            .await
+            .expect("database task")
+    else {
+        return;
+    };
+    let a = TestServer::start_on_postgres(&url).await;
+    let b = TestServer::start_on_postgres(&url).await;
+    let mut config = privzone_server::Config::with_data_dir(a.dir.path().join("unused"));
+    config.database_url = Some(privzone_server::Secret::new(url));
+    let set = privzone_server::reset_admin_password(
+        &config,
+        Some(privzone_server::Secret::new("reset-on-postgres")),
+    )
+    .await
+    .expect("reset");
+    assert_eq!(set.expose(), "reset-on-postgres");
+    assert!(!a.dir.path().join("unused").exists());
+    let new = Auth::Basic("admin".into(), "reset-on-postgres".into());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for s in [&a, &b] {
+        loop {
+            if s.get("/user", &new).await.status.as_u16() == 200 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "a node never saw the new password"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        s.get("/user", &Auth::admin())
+            .await
+            .expect_error(401, "unauthorized");
+    }
+}

@@ -364,22 +364,29 @@ async fn generated_admin_password_is_written_once_with_mode_0600() {
     child.kill().expect("stop");
     let _ = child.wait();
 
-    // A password configured later replaces the generated one, and its stale file goes.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_privzone"))
+    assert!(
+        is_generated_password(&password),
+        "the generated password does not look like a token: {password}"
+    );
+
+    // A password configured later is ignored (with a warning that never shows it): the
+    // generated one keeps working until changed through the API or reset.
+    let child = Command::new(env!("CARGO_BIN_EXE_privzone"))
         .arg("serve")
         .env("PRIVZONE_LISTEN", format!("127.0.0.1:{port}"))
         .env("PRIVZONE_DATA_DIR", &data)
         .env("PRIVZONE_ADMIN_PASSWORD", "configured-later")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("starts");
     let client = reqwest::Client::new();
+    let user = format!("http://127.0.0.1:{port}/api/v3/onezone/user");
     let deadline = Instant::now() + Duration::from_secs(60);
     let status = loop {
         let r = client
-            .get(format!("http://127.0.0.1:{port}/api/v3/onezone/user"))
-            .basic_auth("admin", Some("configured-later"))
+            .get(&user)
+            .basic_auth("admin", Some(&password))
             .send()
             .await;
         if let Ok(r) = r {
@@ -389,7 +396,232 @@ async fn generated_admin_password_is_written_once_with_mode_0600() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert_eq!(status, 200);
-    assert!(!file.exists(), "the generated password's file outlived it");
-    child.kill().expect("stop");
-    let _ = child.wait();
+    let r = client
+        .get(&user)
+        .basic_auth("admin", Some("configured-later"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 401);
+    let stderr = stop(child);
+    assert!(
+        stderr.contains("PRIVZONE_ADMIN_PASSWORD differs"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("reset-password"), "{stderr}");
+    assert!(!stderr.contains("configured-later"), "{stderr}");
+    assert!(!stderr.contains(&password), "printed once only: {stderr}");
+}
+
+/// Four groups of five lowercase letters or digits joined by `-`.
+fn is_generated_password(p: &str) -> bool {
+    let groups: Vec<&str> = p.split('-').collect();
+    groups.len() == 4
+        && groups.iter().all(|g| {
+            g.len() == 5
+                && g.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Stops a child started with a piped stderr; what it printed there.
+fn stop(mut child: Child) -> String {
+    let _ = child.kill();
+    child
+        .wait_with_output()
+        .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+        .unwrap_or_default()
+}
+
+async fn status_as(base: &str, user: &str, password: &str) -> u16 {
+    reqwest::Client::new()
+        .get(format!("{base}/user"))
+        .basic_auth(user, Some(password))
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
+/// `privzone admin reset-password` on a data directory, with `stdin` and the environment given.
+fn reset_password(
+    data: &std::path::Path,
+    env_password: Option<&str>,
+    stdin: Option<&str>,
+) -> std::process::Output {
+    use std::io::Write;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_privzone"));
+    command
+        .args(["admin", "reset-password", "--data-dir"])
+        .arg(data)
+        .env_remove("PRIVZONE_DATA_DIR")
+        .env_remove("PRIVZONE_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match env_password {
+        Some(p) => command.env("PRIVZONE_ADMIN_PASSWORD", p),
+        None => command.env_remove("PRIVZONE_ADMIN_PASSWORD"),
+    };
+    if stdin.is_some() {
+        command.arg("--password-stdin");
+    }
+    let mut child = command.spawn().expect("runs");
+    if let (Some(text), Some(mut input)) = (stdin, child.stdin.take()) {
+        let _ = writeln!(input, "{text}");
+    }
+    child.wait_with_output().expect("finishes")
+}
+
+/// The configured admin password is applied when the admin is created only: a password changed
+/// through the API survives restarts that still configure the old one; the way back in is the
+/// offline `privzone admin reset-password`, which refuses a store in use.
+#[tokio::test]
+async fn admin_password_changed_through_the_api_stays_and_reset_password_recovers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let mut server = spawn(&data).await;
+    let r = reqwest::Client::new()
+        .patch(format!("{}/user/password", server.base))
+        .basic_auth("admin", Some(ADMIN_PASSWORD))
+        .json(&json!({"oldPassword": ADMIN_PASSWORD, "newPassword": "changed-through-api"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 204);
+    server.child.kill().expect("SIGKILL");
+    let _ = server.child.wait();
+
+    // Restarted with PRIVZONE_ADMIN_PASSWORD=ADMIN_PASSWORD still set.
+    let mut server = spawn(&data).await;
+    assert_eq!(
+        status_as(&server.base, "admin", "changed-through-api").await,
+        200
+    );
+    assert_eq!(status_as(&server.base, "admin", ADMIN_PASSWORD).await, 401);
+
+    // Not while the server holds the store.
+    let out = reset_password(&data, None, None);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("in use"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    server.child.kill().expect("SIGKILL");
+    let _ = server.child.wait();
+
+    // A generated password, printed once on stdout.
+    let out = reset_password(&data, None, None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let generated = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(is_generated_password(&generated), "{generated:?}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(&generated));
+    let mut server = spawn(&data).await;
+    assert_eq!(status_as(&server.base, "admin", &generated).await, 200);
+    assert_eq!(
+        status_as(&server.base, "admin", "changed-through-api").await,
+        401
+    );
+    server.child.kill().expect("SIGKILL");
+    let _ = server.child.wait();
+
+    // From stdin, then from the environment; nothing on stdout then.
+    let out = reset_password(&data, None, Some("from-stdin-pass"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    let mut server = spawn(&data).await;
+    assert_eq!(
+        status_as(&server.base, "admin", "from-stdin-pass").await,
+        200
+    );
+    server.child.kill().expect("SIGKILL");
+    let _ = server.child.wait();
+    let out = reset_password(&data, Some("from-env-pass"), None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut server = spawn(&data).await;
+    assert_eq!(status_as(&server.base, "admin", "from-env-pass").await, 200);
+    assert_eq!(
+        status_as(&server.base, "admin", "from-stdin-pass").await,
+        401
+    );
+    server.child.kill().expect("SIGKILL");
+    let _ = server.child.wait();
+
+    // A password Onezone would refuse, and a directory without a store (left uncreated).
+    let out = reset_password(&data, None, Some("a b"));
+    assert!(!out.status.success());
+    let nowhere = dir.path().join("nowhere");
+    let out = reset_password(&nowhere, None, None);
+    assert!(!out.status.success());
+    assert!(!nowhere.exists());
+}
+
+/// A start that fails leaves nothing behind (no data dir, no generated password) and says why
+/// once.
+#[tokio::test]
+async fn failed_starts_leave_nothing_behind_and_say_why_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let run = |data: &std::path::Path, extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_privzone"))
+            .arg("serve")
+            .args(extra)
+            .env("PRIVZONE_LISTEN", format!("127.0.0.1:{port}"))
+            .env("PRIVZONE_DATA_DIR", data)
+            .env_remove("PRIVZONE_ADMIN_PASSWORD")
+            .env_remove("PRIVZONE_DATABASE_URL")
+            .output()
+            .expect("runs")
+    };
+    // Port in use.
+    let data = dir.path().join("a");
+    let out = run(&data, &[]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("in use").count(), 1, "{stderr}");
+    assert!(!stderr.contains("password"), "{stderr}");
+    assert!(!data.exists(), "a failed start created {}", data.display());
+    // Database unreachable.
+    drop(taken);
+    let out = run(
+        &data,
+        &["--database-url", "postgres://postgres@127.0.0.1:1/none"],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("password"), "{stderr}");
+    assert!(!data.exists());
+    // Bad flag combination.
+    let out = run(&data, &["--tls-cert", "/nonexistent.pem"]);
+    assert!(!out.status.success());
+    assert!(!data.exists());
+    // A data dir in use: the lock error, once.
+    let held = dir.path().join("held");
+    let mut server = spawn(&held).await;
+    let out = Command::new(env!("CARGO_BIN_EXE_privzone"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("PRIVZONE_DATA_DIR", &held)
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("is in use by another").count(),
+        1,
+        "{stderr}"
+    );
+    server.child.kill().expect("SIGKILL");
+    let _ = server.child.wait();
 }

@@ -142,6 +142,23 @@ async fn create_group_for_self_makes_the_creator_its_admin() {
         r.body["error"]["details"]["allowed"],
         json!(["organization", "unit", "team", "role_holders"])
     );
+    assert_eq!(r.body["error"]["details"]["value"], "club");
+    for wrong_type in [json!(1234), json!(["team"]), json!({"t": 1})] {
+        let r = s
+            .post(
+                "/user/groups",
+                &auth,
+                json!({"name": "Gx", "type": wrong_type}),
+            )
+            .await;
+        r.expect_error(400, "badValueString");
+        assert_eq!(
+            r.body["error"]["details"],
+            json!({"key": "type"}),
+            "{}",
+            r.text
+        );
+    }
     s.post("/user/groups", &auth, json!({"name": "x"}))
         .await
         .expect_error(400, "badValueName");
@@ -229,9 +246,14 @@ async fn update_group_needs_group_update() {
     let r = s.patch(&path, &updater_auth, json!({})).await;
     r.expect_error(400, "missingAtLeastOneValue");
     assert_eq!(r.body["error"]["details"]["keys"], json!(["name", "type"]));
-    s.patch(&path, &updater_auth, json!({"type": 3}))
-        .await
-        .expect_error(400, "badValueNotAllowed");
+    // Onezone reads `type` as an atom: a number is not a string at all; a JSON literal is an
+    // atom that is not allowed.
+    let r = s.patch(&path, &updater_auth, json!({"type": 3})).await;
+    r.expect_error(400, "badValueString");
+    assert_eq!(r.body["error"]["details"], json!({"key": "type"}));
+    let r = s.patch(&path, &updater_auth, json!({"type": true})).await;
+    r.expect_error(400, "badValueNotAllowed");
+    assert_eq!(r.body["error"]["details"]["value"], json!(true));
     s.patch(&path, &updater_auth, json!({"name": " bad"}))
         .await
         .expect_error(400, "badValueName");

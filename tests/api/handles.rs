@@ -104,9 +104,13 @@ async fn create_as_user_needs_register_handle_and_manage_shares() {
         .await
         .expect_error(403, "forbidden");
     // Space member without space_manage_shares.
-    s.put(&format!("/spaces/{}/users/{bob}", w.space), &w.a, json!({}))
-        .await
-        .expect(201);
+    s.put(
+        &format!("/spaces/{}/users/{bob}", w.space),
+        &Auth::admin(),
+        json!({}),
+    )
+    .await
+    .expect(201);
     s.post("/user/handles", &b, ok.clone())
         .await
         .expect_error(403, "forbidden");
@@ -204,6 +208,27 @@ async fn create_as_admin_needs_oz_handles_create_and_validates() {
             "badValueIdNotFound",
             Some("resourceId"),
         ),
+        // Onezone checks only that these ids exist, not their JSON type.
+        (
+            with("handleServiceId", json!(1234)),
+            "badValueIdNotFound",
+            Some("handleServiceId"),
+        ),
+        (
+            with("handleServiceId", json!(null)),
+            "badValueIdNotFound",
+            Some("handleServiceId"),
+        ),
+        (
+            with("resourceId", json!(["x"])),
+            "badValueIdNotFound",
+            Some("resourceId"),
+        ),
+        (
+            with("resourceId", json!({"id": "x"})),
+            "badValueIdNotFound",
+            Some("resourceId"),
+        ),
         (
             with("metadataPrefix", json!("marc21")),
             "badValueNotAllowed",
@@ -216,6 +241,38 @@ async fn create_as_admin_needs_oz_handles_create_and_validates() {
         ),
         (
             with("metadata", json!("plain text")),
+            "badValueXML",
+            Some("metadata"),
+        ),
+        (
+            with("metadata", json!("<a></b>")),
+            "badValueXML",
+            Some("metadata"),
+        ),
+        (
+            with("metadata", json!("<a><b></a></b>")),
+            "badValueXML",
+            Some("metadata"),
+        ),
+        (
+            with("metadata", json!("<a>")),
+            "badValueXML",
+            Some("metadata"),
+        ),
+        (
+            with("metadata", json!("<a/><b/>")),
+            "badValueXML",
+            Some("metadata"),
+        ),
+        (
+            with("metadata", json!("<a x=1/>")),
+            "badValueXML",
+            Some("metadata"),
+        ),
+        // xmerl finds no document in an empty text either.
+        (with("metadata", json!("")), "badValueXML", Some("metadata")),
+        (
+            with("metadata", json!("  ")),
             "badValueXML",
             Some("metadata"),
         ),
@@ -433,6 +490,14 @@ async fn update_metadata_by_handle_update_or_manage_handles() {
     s.patch(&path, &w.a, json!({}))
         .await
         .expect_error(400, "missingRequiredValue");
+    // Malformed XML is refused on update as on create, and nothing changes.
+    let r = s.patch(&path, &w.a, json!({"metadata": "<a></b>"})).await;
+    r.expect_error(400, "badValueXML");
+    assert_eq!(r.body["error"]["details"], json!({"key": "metadata"}));
+    assert_eq!(
+        s.get(&path, &Auth::admin()).await.body["metadata"],
+        METADATA
+    );
     s.patch(&path, &w.a, new.clone()).await.expect(204);
     assert_eq!(
         s.get(&path, &Auth::admin()).await.body["metadata"],

@@ -491,7 +491,9 @@ async fn privilege_routes_need_a_direct_member_and_the_privilege() {
     s.get(&list, &Auth::admin()).await.expect(200);
 }
 
-/// Adding and removing members of a space: space_add_user / space_remove_user, 409 twice,
+/// Adding and removing members of a space: as for groups, `PUT /spaces/{id}/users/{uid}` is
+/// self-addition only (space_add_user, + space_set_privileges with a body), or the admin path;
+/// even the owner cannot add another user that way (others join with invite tokens). 409 twice,
 /// 400 for an unknown id (after authorization), owners removed only by owners.
 #[tokio::test]
 async fn space_member_add_and_remove() {
@@ -504,28 +506,44 @@ async fn space_member_add_and_remove() {
         .await;
     r.expect(201);
     let sp = r.location_id();
-    s.put(
-        &format!("/spaces/{sp}/users/{adder}"),
-        &owner_auth,
-        json!({"privileges": ["space_add_user", "space_remove_user"]}),
-    )
-    .await
-    .expect(201);
+    // The owner holds space_add_user (every privilege) but is not the user being added.
     s.put(
         &format!("/spaces/{sp}/users/{plain}"),
         &owner_auth,
         json!({}),
     )
     .await
-    .expect(201);
-    let (x, _) = s.user("xx").await;
+    .expect_error(403, "forbidden");
+    s.put(
+        &format!("/spaces/{sp}/users/{adder}"),
+        &owner_auth,
+        json!({"privileges": ["space_add_user", "space_remove_user"]}),
+    )
+    .await
+    .expect_error(403, "forbidden");
+    add_user(
+        &s,
+        "spaces",
+        &sp,
+        &adder,
+        &["space_add_user", "space_remove_user"],
+    )
+    .await;
+    add_user(&s, "spaces", &sp, &plain, &[]).await;
+    let (x, x_auth) = s.user("xx").await;
     let path = format!("/spaces/{sp}/users/{x}");
     denied(&s, Method::PUT, &path, Some(json!({})), &plain_auth).await;
-    // With privileges in the body, space_set_privileges is needed as well.
-    s.put(&path, &adder_auth, json!({"privileges": ["space_view"]}))
+    s.put(&path, &adder_auth, json!({}))
         .await
         .expect_error(403, "forbidden");
-    let r = s.put(&path, &adder_auth, json!({})).await;
+    // x reaches the space through a group that holds space_add_user there, and adds itself.
+    let g = s.group(&x_auth, "Gx").await;
+    add_group(&s, "spaces", &sp, &g, &["space_view", "space_add_user"]).await;
+    // With privileges in the body, space_set_privileges is needed as well.
+    s.put(&path, &x_auth, json!({"privileges": ["space_view"]}))
+        .await
+        .expect_error(403, "forbidden");
+    let r = s.put(&path, &x_auth, json!({})).await;
     r.expect(201);
     assert!(r
         .header("location")
@@ -534,12 +552,12 @@ async fn space_member_add_and_remove() {
         privileges(&s, &format!("{path}/privileges")).await,
         catalog(&s, "spaces", "member").await
     );
-    s.put(&path, &adder_auth, json!({}))
+    s.put(&path, &x_auth, json!({}))
         .await
         .expect_error(409, "relationAlreadyExists");
     s.put(
         &format!("/spaces/{sp}/users/nobody-such"),
-        &adder_auth,
+        &Auth::admin(),
         json!({}),
     )
     .await

@@ -258,3 +258,100 @@ async fn a_body_with_broken_chunked_framing_is_malformed_data_not_too_large() {
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(answer.contains("\"malformedData\""), "{answer}");
 }
+
+/// Errors a person can act on: a 404 keeps Onezone's id `notFound` but says what was not found;
+/// a misspelt privilege is named next to the allowed ones; no message shows Erlang terms.
+#[tokio::test]
+async fn errors_say_what_is_wrong() {
+    let s = TestServer::start().await;
+    let (alice, a) = s.user("alice").await;
+    let (bob, _) = s.user("bob").await;
+    let g = s.group(&a, "team").await;
+    let description = |r: &crate::harness::Response| {
+        r.body["error"]["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let cases = [
+        (
+            "/groups/nosuch".to_owned(),
+            "group \"nosuch\" does not exist",
+        ),
+        (
+            "/spaces/nosuch/users".to_owned(),
+            "space \"nosuch\" does not exist",
+        ),
+        (
+            "/handle_services/nosuch".to_owned(),
+            "handle service \"nosuch\" does not exist",
+        ),
+        (
+            format!("/groups/{g}/users/nosuch"),
+            "user \"nosuch\" does not exist",
+        ),
+        (
+            format!("/groups/{g}/users/{bob}/privileges"),
+            &*format!("user \"{bob}\" is not a direct member of this group"),
+        ),
+        (
+            format!("/groups/{g}/effective_users/{bob}"),
+            &*format!("user \"{bob}\" is not a member of this group"),
+        ),
+        (
+            "/user/tokens/named/nosuch".to_owned(),
+            "token \"nosuch\" does not exist",
+        ),
+        ("/no/such/route".to_owned(), "no such path"),
+    ]
+    .map(|(p, w)| (p, w.to_owned()));
+    for (path, what) in &cases {
+        let r = s.get(path, &a).await;
+        r.expect_error(404, "notFound");
+        let d = description(&r);
+        assert!(
+            d.starts_with("The resource could not be found") && d.contains(what.as_str()),
+            "{path}: {d}"
+        );
+        assert!(r.body["error"].get("details").is_none(), "{}", r.text);
+    }
+
+    // A misspelt privilege: the bad value and the allowed ones.
+    let path = format!("/groups/{g}/users/{alice}/privileges");
+    let r = s
+        .patch(&path, &a, json!({"grant": ["group_view", "group_veiw"]}))
+        .await;
+    r.expect_error(400, "badValueListNotAllowed");
+    let details = &r.body["error"]["details"];
+    assert_eq!(details["key"], "grant");
+    assert_eq!(details["value"], "group_veiw");
+    assert!(details["allowed"]
+        .as_array()
+        .is_some_and(|a| a.contains(&json!("group_view"))));
+    assert!(description(&r).contains("\"group_veiw\""), "{}", r.text);
+    // The legacy operation: the same.
+    let r = s
+        .patch(
+            &path,
+            &a,
+            json!({"privileges": ["group_view"], "operation": "replace"}),
+        )
+        .await;
+    r.expect_error(400, "badValueNotAllowed");
+    assert_eq!(r.body["error"]["details"]["value"], "replace");
+    assert_eq!(
+        r.body["error"]["details"]["allowed"],
+        json!(["grant", "revoke", "set"])
+    );
+
+    // Onezone prints `[<<"grant">>,<<"revoke">>]`; privzone the plain names.
+    let r = s.patch(&path, &a, json!({})).await;
+    r.expect_error(400, "missingAtLeastOneValue");
+    let d = description(&r);
+    assert!(!d.contains("<<"), "{d}");
+    assert!(d.contains("grant, revoke"), "{d}");
+    assert_eq!(
+        r.body["error"]["details"]["keys"],
+        json!(["grant", "revoke"])
+    );
+}

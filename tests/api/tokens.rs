@@ -306,9 +306,11 @@ async fn invite_stops_working_when_revoked_or_issuer_loses_privilege() {
     )
     .await
     .expect(204);
-    s.post("/user/groups/join", &b, json!({"token": invite}))
-        .await
-        .expect_error(400, "badValueToken");
+    let r = s
+        .post("/user/groups/join", &b, json!({"token": invite}))
+        .await;
+    r.expect_error(400, "badValueToken");
+    assert_eq!(token_error(&r), "tokenRevoked", "{}", r.text);
     s.patch(
         &format!("/tokens/named/{invite_id}"),
         &a,
@@ -323,9 +325,96 @@ async fn invite_stops_working_when_revoked_or_issuer_loses_privilege() {
     s.delete(&format!("/user/groups/{group}"), &a)
         .await
         .expect(204);
-    s.post("/user/groups/join", &c, json!({"token": invite}))
+    let r = s
+        .post("/user/groups/join", &c, json!({"token": invite}))
+        .await;
+    r.expect_error(400, "badValueToken");
+    assert_eq!(
+        token_error(&r),
+        "inviteTokenSubjectNotAuthorized",
+        "{}",
+        r.text
+    );
+}
+
+fn token_error(r: &Response) -> String {
+    r.body["error"]["details"]["tokenError"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Onezone's token sanitizer: `""` is `badValueEmpty`, and every `badValueToken` carries
+/// `details.tokenError` saying why — on each of the four join routes.
+#[tokio::test]
+async fn join_routes_say_why_a_token_is_refused() {
+    let s = TestServer::start().await;
+    let (_, a) = s.user("alice").await;
+    let (_, b) = s.user("bob").await;
+    let group = s.group(&a, "team").await;
+    let joiner = s.group(&b, "joiner").await;
+    let user_invite = s
+        .post(&format!("/groups/{group}/users/token"), &a, json!({}))
         .await
-        .expect_error(400, "badValueToken");
+        .body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let access = s
+        .post("/user/tokens/named", &b, json!({"name": "plain"}))
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!user_invite.is_empty() && !access.is_empty());
+    let routes = [
+        ("/user/groups/join".to_owned(), "userJoinGroup"),
+        ("/user/spaces/join".to_owned(), "userJoinSpace"),
+        (format!("/groups/{joiner}/parents/join"), "groupJoinGroup"),
+        (format!("/groups/{joiner}/spaces/join"), "groupJoinSpace"),
+    ];
+    for (path, expected) in &routes {
+        let r = s.post(path, &b, json!({"token": ""})).await;
+        r.expect_error(400, "badValueEmpty");
+        assert_eq!(
+            r.body["error"]["details"]["key"], "token",
+            "{path}: {}",
+            r.text
+        );
+        for garbage in [json!("garbage"), json!(7), json!(["x"])] {
+            let r = s.post(path, &b, json!({ "token": garbage })).await;
+            r.expect_error(400, "badValueToken");
+            assert_eq!(r.body["error"]["details"]["key"], "token", "{path}");
+            assert_eq!(token_error(&r), "badToken", "{path}: {}", r.text);
+            assert!(r.body["error"]["details"]["tokenError"]["description"].is_string());
+        }
+        let r = s.post(path, &b, json!({ "token": access })).await;
+        r.expect_error(400, "badValueToken");
+        let e = &r.body["error"]["details"]["tokenError"];
+        assert_eq!(e["id"], "notAnInviteToken", "{path}: {}", r.text);
+        assert_eq!(e["details"]["expectedInviteType"], *expected, "{path}");
+        assert_eq!(
+            e["details"]["received"],
+            json!({"accessToken": {}}),
+            "{path}"
+        );
+    }
+    // A user's invite to a group, offered where a space invite is expected.
+    let r = s
+        .post("/user/spaces/join", &b, json!({ "token": user_invite }))
+        .await;
+    r.expect_error(400, "badValueToken");
+    let e = &r.body["error"]["details"]["tokenError"];
+    assert_eq!(e["id"], "notAnInviteToken", "{}", r.text);
+    assert_eq!(
+        e["details"]["received"]["inviteToken"]["inviteType"],
+        "userJoinGroup"
+    );
+    assert_eq!(
+        e["details"]["received"]["inviteToken"]["groupId"],
+        group.as_str()
+    );
 }
 
 #[tokio::test]

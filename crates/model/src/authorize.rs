@@ -470,8 +470,9 @@ impl Check<'_> {
                 let ozr = oz_rules(target);
                 let set_ok = !with_privileges || self.in_target(target, Role::SetPrivileges);
                 let entity = match (target, member) {
-                    // Only self-add: other users join groups with invite tokens.
-                    (TargetIx::Group(_), Candidate::User(u)) => {
+                    // Only self-add: other users join groups and spaces with invite tokens
+                    // (space_logic_plugin authorizes `{user, UserId}` only for `?USER(UserId)`).
+                    (TargetIx::Group(_) | TargetIx::Space(_), Candidate::User(u)) => {
                         u == Some(self.user) && self.in_target(target, Role::AddUser)
                     }
                     (TargetIx::Group(_), Candidate::Group(c)) => {

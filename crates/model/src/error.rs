@@ -62,6 +62,136 @@ impl AuthError {
     }
 }
 
+/// Why a token in a request body was refused: the `details.tokenError` of a `badValueToken`
+/// (ctool `?ERROR_BAD_VALUE_TOKEN(Key, TokenError)`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TokenError {
+    /// Not a token this service issued (unknown, or not a token at all).
+    BadToken,
+    TokenRevoked,
+    /// A token of another type than the route consumes: `expected` is an invite type such as
+    /// `userJoinGroup`, `received` the token's type as Onezone renders it
+    /// (`{"accessToken":{}}`, `{"inviteToken":{"inviteType":…}}`).
+    NotAnInviteToken {
+        expected: &'static str,
+        received: Value,
+    },
+    /// Whoever issued the invite may no longer invite (lost privileges, blocked).
+    InviteTokenSubjectNotAuthorized,
+}
+
+impl TokenError {
+    pub fn to_json(&self) -> Value {
+        match self {
+            TokenError::BadToken => json!({
+                "id": "badToken",
+                "description": "Provided token could not be understood by the server.",
+            }),
+            TokenError::TokenRevoked => json!({
+                "id": "tokenRevoked",
+                "description": "Provided token has been revoked.",
+            }),
+            TokenError::NotAnInviteToken { expected, received } => {
+                let printable = match received.as_object().and_then(|o| o.iter().next()) {
+                    Some((k, _)) if k == "accessToken" => "access token".to_owned(),
+                    Some((k, _)) if k == "identityToken" => "identity token".to_owned(),
+                    Some((_, v)) => match v["inviteType"].as_str() {
+                        Some(t) => format!("invite token of type '{t}'"),
+                        None => "invite token".to_owned(),
+                    },
+                    None => "token".to_owned(),
+                };
+                json!({
+                    "id": "notAnInviteToken",
+                    "description": format!(
+                        "Expected an invitation token of type '{expected}', but received a(n) {printable}."
+                    ),
+                    "details": {"expectedInviteType": expected, "received": received},
+                })
+            }
+            TokenError::InviteTokenSubjectNotAuthorized => json!({
+                "id": "inviteTokenSubjectNotAuthorized",
+                "description": "The subject of this token is not (or no longer) authorized to issue such invitations.",
+            }),
+        }
+    }
+}
+
+/// What a 404 could not find. Onezone's `notFound` says only "The resource could not be
+/// found."; privzone keeps that id and adds what was missing to the description, so a client
+/// with several ids in its path knows which one to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    /// No entity of this kind with this id.
+    Entity(Noun, String),
+    /// The member (kind, id) is not a member of the entity of kind `of` (`direct`: the route
+    /// wants a direct member; an effective one is not enough).
+    Member {
+        member: Noun,
+        id: String,
+        of: Noun,
+        direct: bool,
+    },
+    /// The entity (kind, id) exists but not in the entity of kind `.2` of the path (e.g. a
+    /// handle of another handle service).
+    NotIn(Noun, String, Noun),
+    /// The user is not an owner of the space.
+    Owner(String),
+    /// The token (by id or name) is not one of the user's.
+    Token(String),
+    /// No route has this path.
+    Path,
+}
+
+/// The things a request names, as said in messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Noun {
+    User,
+    Group,
+    Space,
+    HandleService,
+    Handle,
+    Share,
+}
+
+impl Noun {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Noun::User => "user",
+            Noun::Group => "group",
+            Noun::Space => "space",
+            Noun::HandleService => "handle service",
+            Noun::Handle => "handle",
+            Noun::Share => "share",
+        }
+    }
+}
+
+impl Missing {
+    fn describe(&self) -> String {
+        match self {
+            Missing::Entity(noun, id) => format!("{} \"{id}\" does not exist", noun.as_str()),
+            Missing::Member {
+                member,
+                id,
+                of,
+                direct,
+            } => format!(
+                "{} \"{id}\" is not a {}member of this {}",
+                member.as_str(),
+                if *direct { "direct " } else { "" },
+                of.as_str()
+            ),
+            Missing::NotIn(noun, id, of) => {
+                format!("{} \"{id}\" is not in this {}", noun.as_str(), of.as_str())
+            }
+            Missing::Owner(id) => format!("user \"{id}\" is not an owner of this space"),
+            Missing::Token(t) => format!("token \"{t}\" does not exist or is not yours"),
+            Missing::Path => "no such path in the API".to_owned(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
     #[error("unauthorized")]
@@ -72,6 +202,9 @@ pub enum Error {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// `notFound` naming what is missing (see [`Missing`]).
+    #[error("not found: {0:?}")]
+    Missing(Missing),
     #[error("already exists")]
     AlreadyExists,
     #[error("relation already exists")]
@@ -99,9 +232,19 @@ pub enum Error {
     #[error("bad value list of strings {0}")]
     BadValueListOfStrings(String),
     #[error("bad value list not allowed {key}")]
-    BadValueListNotAllowed { key: String, allowed: Vec<String> },
+    BadValueListNotAllowed {
+        key: String,
+        allowed: Vec<String>,
+        /// The offending element, when there is one to show (`details.value`).
+        value: Option<Value>,
+    },
     #[error("bad value not allowed {key}")]
-    BadValueNotAllowed { key: String, allowed: Vec<String> },
+    BadValueNotAllowed {
+        key: String,
+        allowed: Vec<String>,
+        /// The offending value (`details.value`).
+        value: Option<Value>,
+    },
     #[error("bad value string {0}")]
     BadValueString(String),
     #[error("bad value json {0}")]
@@ -122,8 +265,8 @@ pub enum Error {
     BadValueTextTooLarge { key: String, limit: usize },
     #[error("bad value too long {key}")]
     BadValueTooLong { key: String, limit: usize },
-    #[error("bad value token {0}")]
-    BadValueToken(String),
+    #[error("bad value token {0}: {1:?}")]
+    BadValueToken(String, TokenError),
     #[error("bad value password")]
     BadValuePassword,
     #[error("bad value username")]
@@ -175,7 +318,7 @@ impl Error {
         match self {
             Error::Unauthorized | Error::BadAuth(_) => "unauthorized",
             Error::Forbidden => "forbidden",
-            Error::NotFound => "notFound",
+            Error::NotFound | Error::Missing(_) => "notFound",
             Error::AlreadyExists => "alreadyExists",
             Error::RelationAlreadyExists { .. } => "relationAlreadyExists",
             Error::RelationDoesNotExist { .. } => "relationDoesNotExist",
@@ -196,7 +339,7 @@ impl Error {
             Error::BadValueXml(_) => "badValueXML",
             Error::BadValueTextTooLarge { .. } => "badValueTextTooLarge",
             Error::BadValueTooLong { .. } => "badValueTooLong",
-            Error::BadValueToken(_) => "badValueToken",
+            Error::BadValueToken(..) => "badValueToken",
             Error::BadValuePassword => "badValuePassword",
             Error::BadValueUsername => "badValueUsername",
             Error::BadValueFullName => "badValueFullName",
@@ -221,11 +364,19 @@ impl Error {
         fn list(v: &[String]) -> String {
             v.join(", ")
         }
+        /// `"space_veiw" is not allowed; ` — the value as JSON, so `null` and `7` read as such.
+        fn offending(value: Option<&Value>, key: &str) -> String {
+            match value {
+                Some(v) => format!("{v} is not allowed in \"{key}\"; "),
+                None => String::new(),
+            }
+        }
         match self {
             Error::Unauthorized => "You must authenticate yourself to perform this operation.".into(),
             Error::BadAuth(_) => "Provided authentication is not valid (see details).".into(),
             Error::Forbidden => "You are not authorized to perform this operation.".into(),
             Error::NotFound => "The resource could not be found.".into(),
+            Error::Missing(m) => format!("The resource could not be found: {}.", m.describe()),
             Error::AlreadyExists => "The resource already exists.".into(),
             Error::RelationAlreadyExists { child_type, child_id, parent_type, parent_id } => {
                 format!("Bad value: {child_type}:{child_id} is already a member of {parent_type}:{parent_id}.")
@@ -237,17 +388,20 @@ impl Error {
             Error::MalformedData => "Provided data could not be understood by the server.".into(),
             Error::MissingRequiredValue(k) => format!("Missing required value: {k}."),
             Error::MissingAtLeastOneValue(keys) => {
-                let keys: Vec<String> = keys.iter().map(|k| format!("<<\"{k}\">>")).collect();
-                format!("Missing data, you must provide at least one of: [{}].", keys.join(","))
+                // Onezone prints the Erlang term (`[<<"grant">>,<<"revoke">>]`); plain names here.
+                format!("Missing data, you must provide at least one of: {}.", keys.join(", "))
             }
             Error::BadValueListOfStrings(k) => format!("Bad value: provided \"{k}\" must be a list of strings."),
-            Error::BadValueListNotAllowed { key, allowed } => format!(
-                "Bad value: provided \"{key}\" must be a list containing zero or more following values: {}.",
+            Error::BadValueListNotAllowed { key, allowed, value } => format!(
+                "Bad value: {}provided \"{key}\" must be a list containing zero or more following values: {}.",
+                offending(value.as_ref(), key),
                 list(allowed)
             ),
-            Error::BadValueNotAllowed { key, allowed } => {
-                format!("Bad value: provided \"{key}\" must be one of: {}.", list(allowed))
-            }
+            Error::BadValueNotAllowed { key, allowed, value } => format!(
+                "Bad value: {}provided \"{key}\" must be one of: {}.",
+                offending(value.as_ref(), key),
+                list(allowed)
+            ),
             Error::BadValueString(k) => format!("Bad value: provided \"{k}\" must be a string."),
             Error::BadValueJson(k) => format!("Bad value: provided \"{k}\" must be a valid JSON."),
             Error::BadValueEmpty(k) => format!("Bad value: provided \"{k}\" must not be empty."),
@@ -262,7 +416,9 @@ impl Error {
             Error::BadValueTooLong { key, limit } => {
                 format!("Bad value: provided \"{key}\" must not exceed {limit} characters.")
             }
-            Error::BadValueToken(k) => format!("Bad value: provided \"{k}\" is not a valid token."),
+            Error::BadValueToken(k, _) => {
+                format!("Bad value: provided \"{k}\" is not a valid token (see details).")
+            }
             Error::BadValueUsername => "Bad value: Username must be 2-32 characters long and composed only of letters and digits. Dashes and underscores are allowed (but not at the beginning or the end).".into(),
             Error::BadValueFullName => "Bad value: Full name must be 2-128 characters long and composed only of UTF-8 letters and digits. Dashes, spaces, dots, commas and apostrophes are allowed (but not at the beginning or the end).".into(),
             Error::BadValueIdentifierOccupied(k) => format!("Bad value: provided identifier (\"{k}\") is already occupied."),
@@ -316,13 +472,22 @@ impl Error {
             | Error::BadValueBoolean(k)
             | Error::BadValueInteger(k)
             | Error::BadValueXml(k)
-            | Error::BadValueToken(k)
             | Error::BadValueIdentifierOccupied(k) => Some(json!({"key": k})),
+            Error::BadValueToken(k, e) => Some(json!({"key": k, "tokenError": e.to_json()})),
             Error::MissingAtLeastOneValue(keys) => Some(json!({"keys": keys})),
-            Error::BadValueListNotAllowed { key, allowed }
-            | Error::BadValueNotAllowed { key, allowed } => {
-                Some(json!({"key": key, "allowed": allowed}))
+            Error::BadValueListNotAllowed {
+                key,
+                allowed,
+                value,
             }
+            | Error::BadValueNotAllowed {
+                key,
+                allowed,
+                value,
+            } => Some(match value {
+                Some(v) => json!({"key": key, "allowed": allowed, "value": v}),
+                None => json!({"key": key, "allowed": allowed}),
+            }),
             Error::BadValueTextTooLarge { key, limit } | Error::BadValueTooLong { key, limit } => {
                 Some(json!({"key": key, "limit": limit}))
             }
@@ -344,5 +509,59 @@ impl Error {
             obj.insert("details".into(), d);
         }
         json!({ "error": e })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Messages are for people: no Erlang terms (`<<"grant">>`) in any description.
+    #[test]
+    fn descriptions_show_no_erlang_terms() {
+        let errors = [
+            Error::MissingAtLeastOneValue(vec!["grant".into(), "revoke".into()]),
+            Error::BadValueListNotAllowed {
+                key: "grant".into(),
+                allowed: vec!["a".into()],
+                value: Some(json!("b")),
+            },
+            Error::BadValueNotAllowed {
+                key: "type".into(),
+                allowed: vec!["a".into()],
+                value: None,
+            },
+            Error::BadValueToken(
+                "token".into(),
+                TokenError::NotAnInviteToken {
+                    expected: "userJoinGroup",
+                    received: json!({"accessToken": {}}),
+                },
+            ),
+            Error::Missing(Missing::Member {
+                member: Noun::Group,
+                id: "g".into(),
+                of: Noun::Space,
+                direct: true,
+            }),
+        ];
+        for e in errors {
+            let body = e.body().to_string();
+            assert!(!body.contains("<<"), "{body}");
+        }
+        assert_eq!(
+            Error::MissingAtLeastOneValue(vec!["grant".into(), "revoke".into()]).description(),
+            "Missing data, you must provide at least one of: grant, revoke."
+        );
+        assert_eq!(
+            Error::Missing(Missing::Member {
+                member: Noun::Group,
+                id: "g".into(),
+                of: Noun::Space,
+                direct: true,
+            })
+            .description(),
+            "The resource could not be found: group \"g\" is not a direct member of this space."
+        );
     }
 }

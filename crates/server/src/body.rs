@@ -23,21 +23,15 @@ pub fn privilege_list<K: PrivilegeKind>(
         .as_array()
         .ok_or_else(|| Error::BadValueListOfStrings(key.into()))?;
     let mut set = PrivilegeSet::<K>::empty();
+    let not_allowed = |item: &Value| Error::BadValueListNotAllowed {
+        key: key.into(),
+        allowed: allowed::<K>(),
+        value: Some(item.clone()),
+    };
     for item in items {
         match item {
-            Value::String(name) => {
-                set.insert_name(name)
-                    .map_err(|_| Error::BadValueListNotAllowed {
-                        key: key.into(),
-                        allowed: allowed::<K>(),
-                    })?
-            }
-            Value::Null | Value::Bool(_) => {
-                return Err(Error::BadValueListNotAllowed {
-                    key: key.into(),
-                    allowed: allowed::<K>(),
-                })
-            }
+            Value::String(name) => set.insert_name(name).map_err(|_| not_allowed(item))?,
+            Value::Null | Value::Bool(_) => return Err(not_allowed(item)),
             _ => return Err(Error::BadValueListOfStrings(key.into())),
         }
     }
@@ -102,21 +96,25 @@ enum LegacyOperation {
 
 /// 17.06/18.02 `operation`: a string or a one-element array; absent or `null` → `set`.
 fn legacy_operation(v: Option<&Value>) -> Result<LegacyOperation, Error> {
-    let not_allowed = || Error::BadValueNotAllowed {
+    let not_allowed = |value: &Value| Error::BadValueNotAllowed {
         key: "operation".into(),
         allowed: vec!["grant".into(), "revoke".into(), "set".into()],
+        value: Some(value.clone()),
     };
     let name = match v {
         None | Some(Value::Null) => return Ok(LegacyOperation::Set),
         Some(Value::String(s)) => s.as_str(),
-        Some(Value::Array(a)) if a.len() == 1 => a[0].as_str().ok_or_else(not_allowed)?,
-        Some(_) => return Err(not_allowed()),
+        Some(Value::Array(a)) if a.len() == 1 => match &a[0] {
+            Value::String(s) => s.as_str(),
+            other => return Err(not_allowed(other)),
+        },
+        Some(other) => return Err(not_allowed(other)),
     };
     match name {
         "set" => Ok(LegacyOperation::Set),
         "grant" => Ok(LegacyOperation::Grant),
         "revoke" => Ok(LegacyOperation::Revoke),
-        _ => Err(not_allowed()),
+        _ => Err(not_allowed(&Value::String(name.to_owned()))),
     }
 }
 

@@ -36,7 +36,7 @@ pub fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::Unauthorized | Error::BadAuth(_) => StatusCode::UNAUTHORIZED,
         Error::Forbidden | Error::ProtectedGroup => StatusCode::FORBIDDEN,
-        Error::NotFound => StatusCode::NOT_FOUND,
+        Error::NotFound | Error::Missing(_) => StatusCode::NOT_FOUND,
         Error::AlreadyExists | Error::RelationAlreadyExists { .. } => StatusCode::CONFLICT,
         Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -64,7 +64,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         | Error::BadValueXml(_)
         | Error::BadValueTextTooLarge { .. }
         | Error::BadValueTooLong { .. }
-        | Error::BadValueToken(_)
+        | Error::BadValueToken(..)
         | Error::BadValuePassword
         | Error::BadValueUsername
         | Error::BadValueFullName
@@ -252,7 +252,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
 
 /// Unknown path.
 pub async fn not_found() -> ApiError {
-    ApiError(Error::NotFound)
+    ApiError(Error::Missing(privzone_model::error::Missing::Path))
 }
 
 /// Known path, other method.

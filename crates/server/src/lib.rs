@@ -54,16 +54,18 @@ pub fn build() -> &'static str {
     BUILD.get().copied().unwrap_or("dev")
 }
 
+/// Why the service did not start. Each message is complete on its own (no `source()` chain),
+/// so that printing it with its causes says everything once.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("{0}")]
+    #[error(transparent)]
     Bootstrap(#[from] bootstrap::BootstrapError),
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {reason}")]
     Listen {
         addr: SocketAddr,
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     #[error("{0}")]
     Config(String),
@@ -127,7 +129,45 @@ fn warn_if_shared(data_dir: &std::path::Path) {
     let _ = data_dir;
 }
 
-/// Opens the store, rebuilds the state, bootstraps and starts serving on `config.listen`.
+/// Opens the store and starts the writer over the rebuilt state (no HTTP yet); the PostgreSQL
+/// URL to follow, if any.
+async fn open_app(config: &Config, tls: bool) -> Result<(App, Option<String>), StartError> {
+    let (log, state, head, url) = open_store(config).await?;
+    let state = Arc::new(RwLock::new(state));
+    let published = writer::Published::new(head);
+    let metrics = Arc::new(metrics::Metrics::default());
+    let writer = writer::Writer::start(log, state.clone(), published.clone(), metrics.clone());
+    Ok((
+        App::new(
+            state,
+            writer,
+            published,
+            metrics,
+            tls,
+            config.allowed_origins.clone(),
+        ),
+        url,
+    ))
+}
+
+/// `privzone admin reset-password`: sets the admin user's password directly in the store
+/// (the embedded one must not be in use: its lock says so), appended to the change log like
+/// any change; `password`, or a generated one. Returns the password set.
+pub async fn reset_admin_password(
+    config: &Config,
+    password: Option<Secret>,
+) -> Result<Secret, StartError> {
+    if config.database_url.is_none() && !SqliteLog::exists(&config.data_dir) {
+        return Err(StartError::Config(format!(
+            "there is no privzone store in {} (give --data-dir or --database-url)",
+            config.data_dir.display()
+        )));
+    }
+    let (app, _) = open_app(config, false).await?;
+    Ok(bootstrap::reset_password(&app, config, password).await?)
+}
+
+/// Listens on `config.listen`, opens the store, rebuilds the state, bootstraps and serves.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let tls = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => Some(tls::server_config(cert, key).map_err(StartError::Config)?),
@@ -138,34 +178,24 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             ))
         }
     };
-    let (log, state, head, url) = open_store(&config).await?;
-    let state = Arc::new(RwLock::new(state));
-    let published = writer::Published::new(head);
-    let metrics = Arc::new(metrics::Metrics::default());
-    let writer = writer::Writer::start(log, state.clone(), published.clone(), metrics.clone());
-    let app = App::new(
-        state,
-        writer,
-        published,
-        metrics,
-        tls.is_some(),
-        config.allowed_origins.clone(),
-    );
+    // Listen first: a start that fails (port in use) must leave nothing behind, neither a new
+    // data directory nor a generated password that no server will accept.
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|reason| StartError::Listen {
+            addr: config.listen,
+            reason,
+        })?;
+    let addr = listener.local_addr().map_err(|reason| StartError::Listen {
+        addr: config.listen,
+        reason,
+    })?;
+    let (app, url) = open_app(&config, tls.is_some()).await?;
     if let Some(url) = url {
         follow::start(url, app.clone());
     }
     bootstrap::run(&app, &config).await?;
 
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| StartError::Listen {
-            addr: config.listen,
-            source,
-        })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Listen {
-        addr: config.listen,
-        source,
-    })?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let limits = config.limits.resolve();
     tracing::info!(
@@ -184,6 +214,6 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         limits,
         app.clone(),
     ));
-    tracing::info!(%addr, %scheme, revision = head, "privzone is serving /api/v3/onezone");
+    tracing::info!(%addr, %scheme, revision = app.revision(), "privzone is serving /api/v3/onezone");
     Ok(Running { addr, app, task })
 }

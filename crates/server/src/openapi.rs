@@ -386,10 +386,12 @@ fn finish_operation(method: &str, path: &str, op: &mut Map<String, Value>) {
     }
 }
 
-/// Requests that can find what they create already there: adding a member, joining with an
-/// invite, registering a handle for a share that has one.
+/// Requests that can find what they create already there: adding a member or an owner,
+/// joining with an invite, registering a handle for a share that has one.
 fn op_conflicts(method: &str, path: &str) -> bool {
-    let adds_member = method == "put" && path.ends_with("/{mid}") && !path.contains("/effective_");
+    let adds_member = method == "put"
+        && (path.ends_with("/{mid}") || path.ends_with("/owners/{uid}"))
+        && !path.contains("/effective_");
     let joins = method == "post" && path.ends_with("/join");
     let creates_handle = method == "post" && path.ends_with("/handles");
     adds_member || joins || creates_handle

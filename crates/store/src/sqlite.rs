@@ -71,6 +71,11 @@ impl std::fmt::Debug for SqliteLog {
 }
 
 impl SqliteLog {
+    /// Whether `data_dir` holds a store, checked without creating, locking or opening anything.
+    pub fn exists(data_dir: &Path) -> bool {
+        data_dir.join(DB_FILE).is_file()
+    }
+
     /// Opens (creating if needed) the log in `data_dir`: creates the directory, takes the
     /// exclusive lock, opens `privzone.sqlite` in WAL/FULL mode and brings the schema up to
     /// date.

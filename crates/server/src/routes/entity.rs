@@ -10,12 +10,13 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use privzone_model::authorize::{authorize, OnBehalfOf, Operation};
 use privzone_model::change::Change;
+use privzone_model::error::Noun;
 use privzone_model::privilege::PrivilegeSet;
 use privzone_model::state::{State, TargetIx};
 use privzone_model::{Error, Member};
 use serde_json::{json, Value};
 
-use super::kinds::TargetKind;
+use super::kinds::{no_such, TargetKind};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::http::{no_content, ok_json, ApiResult, BaseUrl, Ids, JsonBody};
@@ -47,7 +48,12 @@ impl Owner {
         Ok(match self {
             Owner::Nobody => OnBehalfOf::Nobody,
             Owner::Client => OnBehalfOf::Client,
-            Owner::Group(g) => OnBehalfOf::Group(state.groups.find(g).ok_or(Error::NotFound)?),
+            Owner::Group(g) => OnBehalfOf::Group(
+                state
+                    .groups
+                    .find(g)
+                    .ok_or_else(|| no_such(Noun::Group, g))?,
+            ),
         })
     }
 
@@ -102,7 +108,7 @@ async fn get_protected<K: TargetKind>(
     Ids(id): Ids<String>,
 ) -> ApiResult {
     let state = app.read();
-    let t = K::resolve(&state, &id).ok_or(Error::NotFound)?;
+    let t = K::resolve(&state, &id).ok_or_else(|| no_such(K::NOUN, &id))?;
     let e = K::table(&state, t).ok_or(Error::NotFound)?;
     authorize(&state, caller.client, Operation::View(t))?;
     ok_json(K::protected(&state, e))
@@ -124,7 +130,7 @@ where
     let (_, revision) = app
         .write(caller.actor.clone(), move |tx| {
             let state = tx.state();
-            let t = K::resolve(state, &id).ok_or(Error::NotFound)?;
+            let t = K::resolve(state, &id).ok_or_else(|| no_such(K::NOUN, &id))?;
             let e = K::table(state, t).ok_or(Error::NotFound)?;
             authorize(state, caller.client, op(t))?;
             let change = change(state, e, id)?;

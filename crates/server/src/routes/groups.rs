@@ -9,28 +9,33 @@ use axum::routing::{patch, post};
 use privzone_model::authorize::{authorize, OnBehalfOf, Operation};
 use privzone_model::catalog::GroupPrivileges;
 use privzone_model::change::{Change, GroupType};
+use privzone_model::error::Noun;
 use privzone_model::{Error, Member, Privileges, Target};
 use serde_json::{Map, Value};
 
 use super::entity::{self, add_admin, Create, Owner};
-use super::kinds::GroupKind;
+use super::kinds::{no_such, GroupKind};
 use crate::app::App;
 use crate::auth::{new_id, Caller};
 use crate::body;
 use crate::http::{created, ApiResult, BaseUrl, Ids, JsonBody};
 
-/// An optional `type`: one of [`GroupType::ALL`].
+/// An optional `type`: one of [`GroupType::ALL`]. Onezone reads it as an atom: a string or a
+/// JSON literal (`null`, `true`, `false`) that is then not one of the allowed values, while a
+/// number, list or object is not a string at all (`badValueString`).
 fn group_type(obj: &Map<String, Value>) -> Result<Option<GroupType>, Error> {
+    let not_allowed = |value: &Value| Error::BadValueNotAllowed {
+        key: "type".into(),
+        allowed: GroupType::ALL.iter().map(|t| t.to_string()).collect(),
+        value: Some(value.clone()),
+    };
     match obj.get("type") {
         None => Ok(None),
-        Some(v) => v
-            .as_str()
-            .and_then(GroupType::parse)
+        Some(Value::String(s)) => GroupType::parse(s)
             .map(Some)
-            .ok_or_else(|| Error::BadValueNotAllowed {
-                key: "type".into(),
-                allowed: GroupType::ALL.iter().map(|t| t.to_string()).collect(),
-            }),
+            .ok_or_else(|| not_allowed(&Value::String(s.clone()))),
+        Some(v @ (Value::Null | Value::Bool(_))) => Err(not_allowed(v)),
+        Some(_) => Err(Error::BadValueString("type".into())),
     }
 }
 
@@ -75,7 +80,10 @@ async fn create(
                     on_behalf => Operation::CreateGroup(on_behalf),
                 },
                 Placement::ChildOf(p) => Operation::CreateRelatedGroup {
-                    group: state.groups.find(p).ok_or(Error::NotFound)?,
+                    group: state
+                        .groups
+                        .find(p)
+                        .ok_or_else(|| no_such(Noun::Group, p))?,
                     as_parent: false,
                 },
             };

@@ -6,12 +6,13 @@ use axum::extract::State as AppState;
 use axum::routing::{get, patch};
 use privzone_model::authorize::{authorize, Operation};
 use privzone_model::change::Change;
+use privzone_model::error::{Missing, Noun};
 use privzone_model::state::{HandleService, ServiceIx, State};
 use privzone_model::Error;
 use serde_json::{json, Map, Value};
 
 use super::entity::{self, add_admin, Create, Owner};
-use super::kinds::ServiceKind;
+use super::kinds::{no_such, ServiceKind};
 use super::records::protected_handle;
 use crate::app::App;
 use crate::auth::{new_id, Caller};
@@ -19,7 +20,10 @@ use crate::body;
 use crate::http::{created, ok_json, ApiResult, BaseUrl, Ids, JsonBody};
 
 fn service<'a>(state: &'a State, id: &str) -> Result<(ServiceIx, &'a HandleService), Error> {
-    state.services.by_id(id).ok_or(Error::NotFound)
+    state
+        .services
+        .by_id(id)
+        .ok_or_else(|| no_such(Noun::HandleService, id))
 }
 
 /// `proxyEndpoint`: a non-empty string.
@@ -211,7 +215,13 @@ pub async fn get_handle(
         .by_id(&hid)
         .map(|(_, h)| h)
         .filter(|h| h.service == ix)
-        .ok_or(Error::NotFound)?;
+        .ok_or_else(|| {
+            Error::Missing(Missing::NotIn(
+                Noun::Handle,
+                hid.clone(),
+                Noun::HandleService,
+            ))
+        })?;
     authorize(&state, caller.client, Operation::ViewHandleOfService(ix))?;
     ok_json(protected_handle(&state, h))
 }

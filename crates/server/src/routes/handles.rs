@@ -6,12 +6,13 @@ use axum::extract::State as AppState;
 use axum::routing::{get, patch};
 use privzone_model::authorize::{authorize, Client, OnBehalfOf, Operation};
 use privzone_model::change::Change;
+use privzone_model::error::Noun;
 use privzone_model::state::{Handle, HandleIx, State, TargetIx};
 use privzone_model::{Error, Member};
 use serde_json::{Map, Value};
 
 use super::entity::{add_admin, Create, Owner};
-use super::kinds::HandleKind;
+use super::kinds::{no_such, HandleKind};
 use super::records::public_handle;
 use crate::app::App;
 use crate::auth::{new_id, Caller};
@@ -26,7 +27,10 @@ pub const METADATA_PREFIXES: [&str; 2] = ["edm", "oai_dc"];
 pub const RESOURCE_TYPES: [&str; 1] = ["Share"];
 
 fn handle<'a>(state: &'a State, id: &str) -> Result<(HandleIx, &'a Handle), Error> {
-    state.handles.by_id(id).ok_or(Error::NotFound)
+    state
+        .handles
+        .by_id(id)
+        .ok_or_else(|| no_such(Noun::Handle, id))
 }
 
 /// `metadata`: an XML document of at most [`METADATA_LIMIT`] characters.
@@ -38,13 +42,67 @@ fn metadata(obj: &Map<String, Value>) -> Result<String, Error> {
             limit: METADATA_LIMIT,
         });
     }
-    let t = m.trim();
-    // A shallow check (no XML parser here): an element, or nothing at all.
-    let element = t.starts_with('<') && t.ends_with('>');
-    if !(t.is_empty() || element) {
+    if !well_formed_xml(&m) {
         return Err(Error::BadValueXml("metadata".into()));
     }
     Ok(m)
+}
+
+/// Whether `text` is one well-formed XML document: exactly one root element, every element
+/// closed by its own name, well-formed attributes, nothing but whitespace, comments and
+/// processing instructions around the root. An empty text is not a document (Onezone's xmerl
+/// refuses it too). Namespace prefixes are not resolved, as xmerl does not by default, so
+/// `<dc:title>` without its `xmlns:dc` passes.
+pub fn well_formed_xml(text: &str) -> bool {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    reader.config_mut().check_comments = true;
+    let mut depth: usize = 0;
+    let mut roots = 0;
+    let attributes_ok =
+        |e: &quick_xml::events::BytesStart<'_>| e.attributes().with_checks(true).all(|a| a.is_ok());
+    loop {
+        match reader.read_event() {
+            Err(_) => return false,
+            Ok(Event::Eof) => return depth == 0 && roots == 1,
+            Ok(Event::Start(e)) => {
+                if depth == 0 {
+                    roots += 1;
+                }
+                if roots > 1 || !attributes_ok(&e) {
+                    return false;
+                }
+                depth += 1;
+            }
+            Ok(Event::Empty(e)) => {
+                if depth == 0 {
+                    roots += 1;
+                }
+                if roots > 1 || !attributes_ok(&e) {
+                    return false;
+                }
+            }
+            Ok(Event::End(_)) => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Ok(Event::Text(t)) => {
+                let outside = depth == 0;
+                if outside && !t.iter().all(u8::is_ascii_whitespace) {
+                    return false;
+                }
+                if t.decode().is_err() {
+                    return false;
+                }
+            }
+            // Character data and entity references only belong inside the root.
+            Ok(Event::CData(_)) | Ok(Event::GeneralRef(_)) if depth == 0 => return false,
+            // A declaration or doctype only before the root.
+            Ok(Event::Decl(_)) | Ok(Event::DocType(_)) if roots > 0 || depth > 0 => return false,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// A create request checked against one state: everything the change needs except the identifier.
@@ -64,6 +122,17 @@ fn existing<T>(
         .and_then(Value::as_str)
         .and_then(find)
         .ok_or_else(|| Error::BadValueIdNotFound(key.into()))
+}
+
+/// An id in the body that names an existing entity. Onezone validates these two keys as
+/// `{any, {exists, …}}`: there is no type check, so a number, list or `null` is simply an id
+/// that does not exist (`badValueIdNotFound`); only a missing key is `missingRequiredValue`.
+fn existing_id(obj: &Map<String, Value>, key: &str) -> Result<String, Error> {
+    match obj.get(key) {
+        None => Err(Error::MissingRequiredValue(key.into())),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(Error::BadValueIdNotFound(key.into())),
+    }
 }
 
 /// Resolve (404) → authorize (401/403; unknown service/share ids are 400 here already on the
@@ -91,7 +160,7 @@ fn plan(state: &State, client: Client, owner: &Owner, body: &Value) -> Result<Pl
     let creator = ok.user().map(|u| state.users.id_of(u).to_owned());
 
     let obj = body::object(body)?;
-    let service_id = body::required_string(obj, "handleServiceId")?;
+    let service_id = existing_id(obj, "handleServiceId")?;
     let (_, service) = state
         .services
         .by_id(&service_id)
@@ -101,9 +170,10 @@ fn plan(state: &State, client: Client, owner: &Owner, body: &Value) -> Result<Pl
         return Err(Error::BadValueNotAllowed {
             key: "resourceType".into(),
             allowed: RESOURCE_TYPES.iter().map(|s| s.to_string()).collect(),
+            value: Some(Value::String(resource_type)),
         });
     }
-    let resource_id = body::required_string(obj, "resourceId")?;
+    let resource_id = existing_id(obj, "resourceId")?;
     let (_, share) = state
         .shares
         .by_id(&resource_id)
@@ -114,6 +184,7 @@ fn plan(state: &State, client: Client, owner: &Owner, body: &Value) -> Result<Pl
         return Err(Error::BadValueNotAllowed {
             key: "metadataPrefix".into(),
             allowed: METADATA_PREFIXES.iter().map(|s| s.to_string()).collect(),
+            value: Some(Value::String(metadata_prefix)),
         });
     }
     let metadata = metadata(obj)?;

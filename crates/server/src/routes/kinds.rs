@@ -3,11 +3,12 @@
 
 use privzone_model::authorize::Kind;
 use privzone_model::change::InviteeKind;
+use privzone_model::error::{Missing, Noun};
 use privzone_model::privilege::{PrivilegeKind, PrivilegeSet};
 use privzone_model::state::{
     Group, Handle, HandleService, MemberIx, MemberTable, Space, State, TargetIx,
 };
-use privzone_model::{Member, Privileges, Target};
+use privzone_model::{Error, Member, Privileges, Target};
 use serde_json::{json, Value};
 
 use super::records;
@@ -21,6 +22,8 @@ pub trait TargetKind: Send + Sync + 'static {
     /// Type name in error details, e.g. `handleService`.
     const GRI: &'static str;
     const KIND: Kind;
+    /// What it is called in a 404's description.
+    const NOUN: Noun;
     /// Segment under `/groups/{id}` of the entities of this kind the group belongs to
     /// (`parents` for groups, else [`Self::PATH`]).
     const OF_GROUP: &'static str;
@@ -57,6 +60,7 @@ macro_rules! target_kind {
             const PATH: &'static str = $path;
             const GRI: &'static str = $gri;
             const KIND: Kind = Kind::$kind;
+            const NOUN: Noun = Noun::$kind;
             const OF_GROUP: &'static str = $of_group;
             fn resolve(state: &State, id: &str) -> Option<TargetIx> {
                 state.$field.find(id).map(TargetIx::$ix)
@@ -130,6 +134,7 @@ pub trait MemberKind: Send + Sync + 'static {
     const ID_KEY: &'static str;
     const GRI: &'static str;
     const INVITEE: InviteeKind;
+    const NOUN: Noun;
     fn resolve(state: &State, id: &str) -> Option<MemberIx>;
     fn member(id: String) -> Member;
     fn direct<T: MemberTable>(t: &T, m: MemberIx) -> Option<PrivilegeSet<T::Kind>>;
@@ -155,6 +160,7 @@ macro_rules! member_kind {
             const ID_KEY: &'static str = $id_key;
             const GRI: &'static str = $gri;
             const INVITEE: InviteeKind = InviteeKind::$variant;
+            const NOUN: Noun = Noun::$variant;
             fn resolve(state: &State, id: &str) -> Option<MemberIx> {
                 state.$field.find(id).map(MemberIx::$variant)
             }
@@ -213,6 +219,25 @@ member_kind!(
     effective_group_privileges,
     effective_groups
 );
+
+/// 404 naming the entity of kind `noun` with `id` that does not exist.
+pub fn no_such(noun: Noun, id: &str) -> Error {
+    Error::Missing(Missing::Entity(noun, id.to_owned()))
+}
+
+/// 404 saying that `m` is not a member (`direct`: not a direct one) of an entity of kind `K`.
+pub fn not_a_member<K: TargetKind>(state: &State, m: MemberIx, direct: bool) -> Error {
+    let (member, id) = match m {
+        MemberIx::User(u) => (Noun::User, state.users.id_of(u)),
+        MemberIx::Group(g) => (Noun::Group, state.groups.id_of(g)),
+    };
+    Error::Missing(Missing::Member {
+        member,
+        id: id.to_owned(),
+        of: K::NOUN,
+        direct,
+    })
+}
 
 /// Is `m` an effective member of `t`?
 pub fn is_effective_member<T: MemberTable>(state: &State, t: &T, m: MemberIx) -> bool {

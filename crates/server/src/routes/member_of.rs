@@ -8,11 +8,12 @@ use axum::extract::State as AppState;
 use axum::routing::get;
 use privzone_model::authorize::{authorize, Operation};
 use privzone_model::change::Change;
+use privzone_model::error::Noun;
 use privzone_model::state::{GroupIx, MemberIx, State, TargetIx, UserIx};
 use privzone_model::{Error, Member};
 use serde_json::{json, Value};
 
-use super::kinds::{is_effective_member, target_id, TargetKind};
+use super::kinds::{is_effective_member, no_such, not_a_member, target_id, TargetKind};
 use super::records::{group_record, protected_record};
 use super::signed_in;
 use crate::app::App;
@@ -42,12 +43,16 @@ impl Subject {
     fn find(&self, state: &State, caller: &Caller) -> Result<Found, Error> {
         match self {
             Subject::Client => signed_in(caller.client).map(Found::Client),
-            Subject::User(id) => state.users.find(id).map(Found::User).ok_or(Error::NotFound),
+            Subject::User(id) => state
+                .users
+                .find(id)
+                .map(Found::User)
+                .ok_or_else(|| no_such(Noun::User, id)),
             Subject::Group(id) => state
                 .groups
                 .find(id)
                 .map(Found::Group)
-                .ok_or(Error::NotFound),
+                .ok_or_else(|| no_such(Noun::Group, id)),
         }
     }
 }
@@ -128,10 +133,10 @@ fn list<K: TargetKind>(app: &App, caller: &Caller, subject: Subject, effective: 
 fn view<K: TargetKind>(app: &App, caller: &Caller, subject: Subject, rid: &str) -> ApiResult {
     let state = app.read();
     let found = subject.find(&state, caller)?;
-    let t = K::resolve(&state, rid).ok_or(Error::NotFound)?;
+    let t = K::resolve(&state, rid).ok_or_else(|| no_such(K::NOUN, rid))?;
     let table = K::table(&state, t).ok_or(Error::NotFound)?;
     if !is_effective_member(&state, table, found.member()) {
-        return Err(Error::NotFound.into());
+        return Err(not_a_member::<K>(&state, found.member(), false).into());
     }
     authorize(&state, caller.client, found.view(t))?;
     let record: Value = match (found, t) {
@@ -154,9 +159,9 @@ async fn leave<K: TargetKind>(
             let state = tx.state();
             let found = subject.find(state, &caller)?;
             let m = found.member();
-            let t = K::resolve(state, &rid).ok_or(Error::NotFound)?;
+            let t = K::resolve(state, &rid).ok_or_else(|| no_such(K::NOUN, &rid))?;
             if !state.is_direct_member(t, m) {
-                return Err(Error::NotFound);
+                return Err(not_a_member::<K>(state, m, true));
             }
             authorize(state, caller.client, found.leave(t))?;
             let member = match m {

@@ -11,7 +11,9 @@ use privzone_model::state::{MemberIx, State, TargetIx};
 use privzone_model::Error;
 use serde_json::{json, Value};
 
-use super::kinds::{privileges_json, KindPrivileges, MemberKind, TargetKind};
+use super::kinds::{
+    no_such, not_a_member, privileges_json, KindPrivileges, MemberKind, TargetKind,
+};
 use super::records::member_record;
 use crate::app::App;
 use crate::auth::Caller;
@@ -19,7 +21,7 @@ use crate::body;
 use crate::http::{created, no_content, ok_json, ApiResult, BaseUrl, Ids, JsonBody};
 
 fn target<K: TargetKind>(state: &State, id: &str) -> Result<TargetIx, Error> {
-    K::resolve(state, id).ok_or(Error::NotFound)
+    K::resolve(state, id).ok_or_else(|| no_such(K::NOUN, id))
 }
 
 fn table<K: TargetKind>(state: &State, t: TargetIx) -> Result<&K::Table, Error> {
@@ -32,8 +34,8 @@ fn direct_member<K: TargetKind, M: MemberKind>(
     t: TargetIx,
     mid: &str,
 ) -> Result<(MemberIx, KindPrivileges<K>), Error> {
-    let m = M::resolve(state, mid).ok_or(Error::NotFound)?;
-    let p = M::direct(table::<K>(state, t)?, m).ok_or(Error::NotFound)?;
+    let m = M::resolve(state, mid).ok_or_else(|| no_such(M::NOUN, mid))?;
+    let p = M::direct(table::<K>(state, t)?, m).ok_or_else(|| not_a_member::<K>(state, m, true))?;
     Ok((m, p))
 }
 
@@ -43,8 +45,9 @@ fn effective_member<K: TargetKind, M: MemberKind>(
     t: TargetIx,
     mid: &str,
 ) -> Result<(MemberIx, KindPrivileges<K>), Error> {
-    let m = M::resolve(state, mid).ok_or(Error::NotFound)?;
-    let p = M::effective(state, table::<K>(state, t)?, m).ok_or(Error::NotFound)?;
+    let m = M::resolve(state, mid).ok_or_else(|| no_such(M::NOUN, mid))?;
+    let p = M::effective(state, table::<K>(state, t)?, m)
+        .ok_or_else(|| not_a_member::<K>(state, m, false))?;
     Ok((m, p))
 }
 
@@ -82,10 +85,10 @@ pub async fn get_member<K: TargetKind, M: MemberKind>(
 ) -> ApiResult {
     let state = app.read();
     let t = target::<K>(&state, &id)?;
-    let m = M::resolve(&state, &mid).ok_or(Error::NotFound)?;
+    let m = M::resolve(&state, &mid).ok_or_else(|| no_such(M::NOUN, &mid))?;
     let member = M::effective(&state, table::<K>(&state, t)?, m).is_some();
     if !member && !is_creator::<K>(&state, t, m) {
-        return Err(Error::NotFound.into());
+        return Err(not_a_member::<K>(&state, m, false).into());
     }
     authorize(
         &state,

@@ -5,11 +5,12 @@ use axum::extract::State as AppState;
 use privzone_model::authorize::{authorize, Operation};
 use privzone_model::catalog::OzPriv;
 use privzone_model::change::Change;
+use privzone_model::error::Noun;
 use privzone_model::state::{MemberIx, State};
 use privzone_model::{Error, Member};
 use serde_json::Value;
 
-use super::kinds::privileges_json;
+use super::kinds::{no_such, privileges_json};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::body;
@@ -26,7 +27,13 @@ fn resolve(state: &State, subject: Subject, id: &str) -> Result<MemberIx, Error>
         Subject::User => state.users.find(id).map(MemberIx::User),
         Subject::Group => state.groups.find(id).map(MemberIx::Group),
     }
-    .ok_or(Error::NotFound)
+    .ok_or_else(|| {
+        let noun = match subject {
+            Subject::User => Noun::User,
+            Subject::Group => Noun::Group,
+        };
+        no_such(noun, id)
+    })
 }
 
 fn own_id(state: &State, caller: &Caller) -> Result<String, Error> {

@@ -8,12 +8,13 @@ use axum::routing::{get, patch, post};
 use privzone_model::authorize::{authorize, Client, Kind, OnBehalfOf, Operation};
 use privzone_model::catalog::SpacePrivileges;
 use privzone_model::change::Change;
+use privzone_model::error::{Missing, Noun};
 use privzone_model::state::{MemberIx, Share, ShareIx, Space, SpaceIx, State, TargetIx};
 use privzone_model::{Error, Member, Privileges, Target};
 use serde_json::{json, Value};
 
 use super::entity::{self, add_admin, Create, Owner};
-use super::kinds::SpaceKind;
+use super::kinds::{no_such, SpaceKind};
 use super::records::user_record;
 use crate::app::App;
 use crate::auth::{new_id, Caller};
@@ -22,7 +23,10 @@ use crate::http::{created, no_content, ok_json, ApiResult, BaseUrl, Ids, JsonBod
 use crate::writer::Tx;
 
 fn space<'a>(state: &'a State, id: &str) -> Result<(SpaceIx, &'a Space), Error> {
-    state.spaces.by_id(id).ok_or(Error::NotFound)
+    state
+        .spaces
+        .by_id(id)
+        .ok_or_else(|| no_such(Noun::Space, id))
 }
 
 /// Before a direct member `m` leaves `t` (by itself or removed): owners are direct members of
@@ -172,32 +176,35 @@ pub async fn get_owner(
 ) -> ApiResult {
     let state = app.read();
     let (ix, s) = space(&state, &id)?;
-    let u = state.users.find(&uid).ok_or(Error::NotFound)?;
+    let u = state
+        .users
+        .find(&uid)
+        .ok_or_else(|| no_such(Noun::User, &uid))?;
     if !s.owners.contains(&u) {
-        return Err(Error::NotFound.into());
+        return Err(Error::Missing(Missing::Owner(uid)).into());
     }
     authorize(&state, caller.client, Operation::ViewOwners(ix))?;
     ok_json(user_record(&state, u))
 }
 
 /// PUT `/spaces/{id}/owners/{uid}` — only effective members may own a space; one that belongs
-/// only through a group is made a direct member first. Granting it again changes nothing.
+/// only through a group is first made a direct member with every space privileges (Onezone's
+/// `space_logic_plugin` adds it with `privileges:space_admin()`; a direct member keeps its
+/// privileges, ownership gives it everything anyway). 204, as Onezone's
+/// `ok_no_content_reply`; an owner already is 409 `alreadyExists`.
 #[utoipa::path(
     put,
     path = "/spaces/{id}/owners/{uid}",
     summary = "Make an effective member an owner",
     request_body = crate::openapi::schemas::EmptyBody,
-    responses((status = 201, description = "Created; `Location` is the new resource")),
+    responses((status = 204, description = "The user owns the space now")),
 )]
 pub async fn add_owner(
     AppState(app): AppState<App>,
     caller: Caller,
-    headers: HeaderMap,
     Ids((id, uid)): Ids<(String, String)>,
     JsonBody(_): JsonBody,
 ) -> ApiResult {
-    let base = BaseUrl::from_headers(&headers, app.tls());
-    let path = format!("/spaces/{id}/owners/{uid}");
     let (_, revision) = app
         .write(caller.actor.clone(), move |tx| {
             let state = tx.state();
@@ -207,7 +214,7 @@ pub async fn add_owner(
                 return Err(Error::BadValueIdNotFound("userId".into()));
             };
             if s.owners.contains(&u) {
-                return Ok(());
+                return Err(Error::AlreadyExists);
             }
             if !state.is_effective_user(s, u) {
                 return Err(Error::RelationDoesNotExist {
@@ -221,7 +228,7 @@ pub async fn add_owner(
                 tx.apply(Change::AddMember {
                     target: Target::Space(id.clone()),
                     member: Member::User(uid.clone()),
-                    privileges: Privileges::Space(SpacePrivileges::preset("member")),
+                    privileges: Privileges::Space(SpacePrivileges::all()),
                 })?;
             }
             tx.apply(Change::AddOwner {
@@ -230,7 +237,7 @@ pub async fn add_owner(
             })
         })
         .await?;
-    created(&base, &path, revision)
+    no_content(revision)
 }
 
 /// DELETE `/spaces/{id}/owners/{uid}` — the last owner stays.
@@ -249,9 +256,12 @@ pub async fn remove_owner(
         .write(caller.actor.clone(), move |tx| {
             let state = tx.state();
             let (ix, s) = space(state, &id)?;
-            let u = state.users.find(&uid).ok_or(Error::NotFound)?;
+            let u = state
+                .users
+                .find(&uid)
+                .ok_or_else(|| no_such(Noun::User, &uid))?;
             if !s.owners.contains(&u) {
-                return Err(Error::NotFound);
+                return Err(Error::Missing(Missing::Owner(uid)));
             }
             authorize(state, caller.client, Operation::ManageOwners(ix))?;
             if s.owners.len() == 1 {
@@ -293,7 +303,10 @@ pub async fn list_shares(
 }
 
 fn share<'a>(state: &'a State, id: &str) -> Result<(ShareIx, &'a Share), Error> {
-    state.shares.by_id(id).ok_or(Error::NotFound)
+    state
+        .shares
+        .by_id(id)
+        .ok_or_else(|| no_such(Noun::Share, id))
 }
 
 /// `scheme://host`, the origin the public share URLs live under.
@@ -356,10 +369,11 @@ pub async fn create_share(
             let file_type = match body::optional_string(obj, "fileType")? {
                 None => "dir".to_owned(),
                 Some(t) if FILE_TYPES.contains(&t.as_str()) => t,
-                Some(_) => {
+                Some(t) => {
                     return Err(Error::BadValueNotAllowed {
                         key: "fileType".into(),
                         allowed: FILE_TYPES.iter().map(|t| t.to_string()).collect(),
+                        value: Some(Value::String(t)),
                     })
                 }
             };

@@ -14,11 +14,14 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::routing::{get, post};
 use privzone_model::authorize::{authorize, Client, Kind, Operation};
 use privzone_model::change::{Change, InviteeKind, TokenKind};
+use privzone_model::error::{Missing, Noun, TokenError};
 use privzone_model::state::{GroupIx, MemberIx, State, TargetIx, Token, TokenIx, UserIx};
 use privzone_model::{Error, Member, Privileges, Target};
 use serde_json::{json, Map, Value};
 
-use super::kinds::{GroupKind, GroupMember, MemberKind, SpaceKind, TargetKind, UserMember};
+use super::kinds::{
+    no_such, GroupKind, GroupMember, MemberKind, SpaceKind, TargetKind, UserMember,
+};
 use super::members::segment;
 use super::signed_in;
 use crate::app::App;
@@ -30,7 +33,7 @@ use crate::http::{
 use crate::writer::Tx;
 
 fn user(state: &State, id: &str) -> Result<UserIx, Error> {
-    state.users.find(id).ok_or(Error::NotFound)
+    state.users.find(id).ok_or_else(|| no_such(Noun::User, id))
 }
 
 /// Whose tokens a route addresses.
@@ -114,17 +117,18 @@ fn find_token<'s>(
     tid: &str,
 ) -> Result<(TokenIx, &'s Token), Error> {
     let owner = owner.resolve(state, client)?;
-    let (ix, token) = state.tokens.by_id(tid).ok_or(Error::NotFound)?;
+    let missing = || Error::Missing(Missing::Token(tid.to_owned()));
+    let (ix, token) = state.tokens.by_id(tid).ok_or_else(missing)?;
     if owner.is_some_and(|u| u != token.user) {
-        return Err(Error::NotFound);
+        return Err(missing());
     }
     authorize(state, client, Operation::ManageTokensOf(token.user))?;
     Ok((ix, token))
 }
 
-/// Onezone's named-token record (without the token text, which is never stored).
-fn token_record(state: &State, t: &Token) -> Value {
-    let kind = match &t.kind {
+/// Onezone's rendering of a token's type (ctool `token_type:to_json`).
+fn type_json(kind: &TokenKind) -> Value {
+    match kind {
         TokenKind::Access => json!({"accessToken": {}}),
         TokenKind::Identity => json!({"identityToken": {}}),
         TokenKind::Invite {
@@ -142,7 +146,12 @@ fn token_record(state: &State, t: &Token) -> Value {
             };
             json!({"inviteToken": {"inviteType": format!("{who}Join{what}"), key: id}})
         }
-    };
+    }
+}
+
+/// Onezone's named-token record (without the token text, which is never stored).
+fn token_record(state: &State, t: &Token) -> Value {
+    let kind = type_json(&t.kind);
     json!({
         "id": t.id,
         "name": t.name,
@@ -158,18 +167,19 @@ fn token_record(state: &State, t: &Token) -> Value {
 
 /// The `type` of a new named token: `{"accessToken":{}}` (the default) or `{"identityToken":{}}`.
 fn token_type(obj: &serde_json::Map<String, Value>) -> Result<TokenKind, Error> {
-    let not_allowed = || Error::BadValueNotAllowed {
+    let not_allowed = |value: &Value| Error::BadValueNotAllowed {
         key: "type".into(),
         allowed: vec!["accessToken".into(), "identityToken".into()],
+        value: Some(value.clone()),
     };
     match obj.get("type") {
         None | Some(Value::Null) => Ok(TokenKind::Access),
-        Some(Value::Object(t)) if t.len() == 1 => match t.keys().next().map(String::as_str) {
+        Some(v @ Value::Object(t)) if t.len() == 1 => match t.keys().next().map(String::as_str) {
             Some("accessToken") => Ok(TokenKind::Access),
             Some("identityToken") => Ok(TokenKind::Identity),
-            _ => Err(not_allowed()),
+            _ => Err(not_allowed(v)),
         },
-        Some(_) => Err(not_allowed()),
+        Some(v) => Err(not_allowed(v)),
     }
 }
 
@@ -191,6 +201,7 @@ fn caveats(obj: &serde_json::Map<String, Value>) -> Result<Option<i64>, Error> {
             return Err(Error::BadValueNotAllowed {
                 key: "caveats".into(),
                 allowed: vec!["time".into()],
+                value: caveat.get("type").cloned(),
             });
         }
         let until = caveat
@@ -293,7 +304,7 @@ async fn get_by_name<O: Whose>(
         .iter()
         .filter_map(|t| state.tokens.get(*t))
         .find(|t| t.name == name)
-        .ok_or(Error::NotFound)?;
+        .ok_or_else(|| Error::Missing(Missing::Token(name.clone())))?;
     authorize(&state, caller.client, Operation::ManageTokensOf(u))?;
     ok_json(token_record(&state, token))
 }
@@ -442,7 +453,7 @@ async fn create_invite<K: TargetKind, M: MemberKind>(
     let (_, revision) = app
         .write(caller.actor.clone(), move |tx| {
             let state = tx.state();
-            let t = K::resolve(state, &id).ok_or(Error::NotFound)?;
+            let t = K::resolve(state, &id).ok_or_else(|| no_such(K::NOUN, &id))?;
             authorize(
                 state,
                 caller.client,
@@ -477,40 +488,65 @@ struct Invite {
     privileges: Privileges,
 }
 
-/// The invite in `{"token"}` for an `invitee` into an entity of kind `kind`; any other token,
-/// a revoked one, or one whose issuer may no longer invite, is `badValueToken`.
+/// The invite type a join route consumes (ctool `token_type`), e.g. `userJoinGroup`.
+fn expected_invite_type(kind: Kind, invitee: InviteeKind) -> &'static str {
+    match (invitee, kind) {
+        (InviteeKind::User, Kind::Space) => "userJoinSpace",
+        (InviteeKind::Group, Kind::Space) => "groupJoinSpace",
+        (InviteeKind::User, _) => "userJoinGroup",
+        (InviteeKind::Group, _) => "groupJoinGroup",
+    }
+}
+
+/// The invite in `{"token"}` for an `invitee` into an entity of kind `kind`. `""` is
+/// `badValueEmpty`; any other refusal is `badValueToken` whose `details.tokenError` says why
+/// (as Onezone's `?ERROR_BAD_VALUE_TOKEN(Key, TokenError)`): not a token of ours (`badToken`),
+/// another type of token (`notAnInviteToken`), revoked, or issued by someone who may no longer
+/// invite.
 fn invite(
     state: &State,
     obj: &Map<String, Value>,
     kind: Kind,
     invitee: InviteeKind,
 ) -> Result<Invite, Error> {
-    let bad = || Error::BadValueToken("token".into());
+    let bad = |e: TokenError| Error::BadValueToken("token".into(), e);
     let text = match obj.get("token") {
         None | Some(Value::Null) => return Err(Error::MissingRequiredValue("token".into())),
+        Some(Value::String(s)) if s.is_empty() => return Err(Error::BadValueEmpty("token".into())),
         Some(Value::String(s)) => s.trim(),
-        Some(_) => return Err(bad()),
+        Some(_) => return Err(bad(TokenError::BadToken)),
     };
     let token = state
         .token_by_secret(&token_hash(text))
         .and_then(|ix| state.tokens.get(ix))
-        .ok_or_else(bad)?;
+        .ok_or_else(|| bad(TokenError::BadToken))?;
+    let not_this_invite = || {
+        bad(TokenError::NotAnInviteToken {
+            expected: expected_invite_type(kind, invitee),
+            received: type_json(&token.kind),
+        })
+    };
     let TokenKind::Invite {
         target,
         invitee: for_whom,
         privileges,
     } = &token.kind
     else {
-        return Err(bad());
+        return Err(not_this_invite());
     };
     let kind_matches = matches!(
         (kind, target),
         (Kind::Group, Target::Group(_)) | (Kind::Space, Target::Space(_))
     );
-    if token.revoked || *for_whom != invitee || !kind_matches {
-        return Err(bad());
+    if *for_whom != invitee || !kind_matches {
+        return Err(not_this_invite());
     }
-    let t = state.resolve_target(target).ok_or_else(bad)?;
+    if token.revoked {
+        return Err(bad(TokenError::TokenRevoked));
+    }
+    let t = state
+        .resolve_target(target)
+        .ok_or_else(|| bad(TokenError::BadToken))?;
     let issuer_may = authorize(
         state,
         Client::User(token.user),
@@ -519,7 +555,7 @@ fn invite(
     .is_ok();
     let issuer_ok = state.users.get(token.user).is_some_and(|u| !u.blocked);
     if !issuer_may || !issuer_ok {
-        return Err(bad());
+        return Err(bad(TokenError::InviteTokenSubjectNotAuthorized));
     }
     let target_id = match target {
         Target::Group(id) | Target::Space(id) | Target::HandleService(id) | Target::Handle(id) => {
@@ -567,7 +603,10 @@ async fn group_join<K: TargetKind>(
     let (path, revision) = app
         .write(caller.actor.clone(), move |tx| {
             let state = tx.state();
-            let g: GroupIx = state.groups.find(&id).ok_or(Error::NotFound)?;
+            let g: GroupIx = state
+                .groups
+                .find(&id)
+                .ok_or_else(|| no_such(Noun::Group, &id))?;
             authorize(
                 state,
                 caller.client,

@@ -10,6 +10,7 @@ use axum::extract::State as AppState;
 use axum::http::HeaderMap;
 use privzone_model::authorize::{authorize, Client, Operation};
 use privzone_model::change::{Change, PasswordHash};
+use privzone_model::error::{Missing, Noun};
 use privzone_model::state::{State, User, UserIx};
 use privzone_model::{AuthError, Error};
 use serde_json::{json, Map, Value};
@@ -92,7 +93,10 @@ fn username_free(state: &State, username: &str, user: Option<UserIx>) -> Result<
 }
 
 fn user_ix(state: &State, id: &str) -> Result<UserIx, Error> {
-    state.users.find(id).ok_or(Error::NotFound)
+    state
+        .users
+        .find(id)
+        .ok_or_else(|| Error::Missing(Missing::Entity(Noun::User, id.to_owned())))
 }
 
 /// Onezone's protected user data (what the user and `oz_users_view` holders see).
