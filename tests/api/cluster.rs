@@ -411,7 +411,8 @@ async fn database_outage_fails_writes_serves_reads_and_recovers_by_itself() {
 
 /// A PostgreSQL server of this test's own (initdb in a temp dir, a free port), so the test can
 /// really stop the database server and start it again without touching the machine's shared one.
-struct PrivatePostgres {
+/// `pg_tls` configures one for TLS before starting it ([`PrivatePostgres::init`]).
+pub(crate) struct PrivatePostgres {
     bin: std::path::PathBuf,
     data: std::path::PathBuf,
     port: u16,
@@ -422,6 +423,13 @@ impl PrivatePostgres {
     /// `None` (with a note) where PostgreSQL's server programs are missing, outside CI; under
     /// `CI=true` their absence fails the test.
     fn start() -> Option<PrivatePostgres> {
+        let pg = Self::init()?;
+        pg.start_server();
+        Some(pg)
+    }
+
+    /// A new cluster (`initdb`), not started yet: the caller may adjust its configuration first.
+    pub(crate) fn init() -> Option<PrivatePostgres> {
         let bin = std::fs::read_dir("/usr/lib/postgresql")
             .ok()
             .and_then(|versions| {
@@ -472,8 +480,37 @@ impl PrivatePostgres {
                 "--no-sync",
             ],
         );
-        pg.start_server();
         Some(pg)
+    }
+
+    /// The cluster's data directory (`postgresql.conf`, `pg_hba.conf`).
+    pub(crate) fn data_dir(&self) -> &std::path::Path {
+        &self.data
+    }
+
+    /// Writes a file for the server (into its data directory, say) with `mode`, owned by the
+    /// user the server runs as.
+    pub(crate) fn write_file(&self, path: &std::path::Path, contents: &[u8], mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(path, contents).expect("write a file for the server");
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+        if Self::as_root() {
+            let ok = std::process::Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(path)
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "chown of {} to postgres", path.display());
+        }
+    }
+
+    /// Makes the running server re-read its configuration files (`pg_hba.conf`).
+    pub(crate) fn reload(&self) {
+        self.run("pg_ctl", &["-D", &self.data.to_string_lossy(), "reload"]);
+    }
+
+    pub(crate) fn port(&self) -> u16 {
+        self.port
     }
 
     fn as_root() -> bool {
@@ -509,7 +546,7 @@ impl PrivatePostgres {
         );
     }
 
-    fn start_server(&self) {
+    pub(crate) fn start_server(&self) {
         let options = format!(
             "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories={}",
             self.port,

@@ -16,6 +16,7 @@ mod members;
 mod metrics;
 mod openapi;
 mod oz_privileges;
+mod pg_tls;
 mod robustness;
 mod seeds;
 mod spaces;

@@ -9,9 +9,12 @@
 //! without LISTEN/NOTIFY offer. An `Ok` from `append` means PostgreSQL committed (durable with
 //! the default `synchronous_commit = on`).
 
-use postgres::{Client, NoTls};
+use postgres::config::SslMode;
+use postgres::Client;
 
 use crate::{ChangeLog, Entry, NewEntry, Revision, StoreError};
+
+mod tls;
 
 /// Channel of the commit notifications; the payload is the new head revision.
 pub const CHANNEL: &str = "privzone_changes";
@@ -55,7 +58,43 @@ impl std::fmt::Debug for PgLog {
 }
 
 fn unavailable(e: postgres::Error) -> StoreError {
-    StoreError::Unavailable(format!("PostgreSQL: {e}"))
+    StoreError::Unavailable(format!("PostgreSQL: {}", chain(&e)))
+}
+
+/// An error with its causes: rust-postgres's own text is only the kind ("db error", "error
+/// performing TLS handshake"), the server's message or the TLS failure is in the sources.
+fn chain(e: &postgres::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.ends_with(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    text
+}
+
+/// Whether a failed attempt reached the server and failed in the TLS handshake or was refused by
+/// the server: under `sslmode=prefer`, libpq then tries once more without TLS.
+fn worth_a_plain_retry(e: &postgres::Error) -> bool {
+    if e.as_db_error().is_some() {
+        return true;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.downcast_ref::<rustls::Error>().is_some()
+            || s.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// How long the database may stay silent before a call fails: the writer holds the state's
@@ -66,11 +105,13 @@ const SILENCE: std::time::Duration = std::time::Duration::from_secs(5);
 /// A connection that notices a dead or stalled link within [`SILENCE`]: connect timeout, TCP
 /// keepalives and `TCP_USER_TIMEOUT` on this side; on the server, a session idle inside a
 /// transaction (its client gone quiet while holding the head lock) is ended, and statements and
-/// lock waits are bounded.
+/// lock waits are bounded. TLS follows the URL's `sslmode` / `sslrootcert` as libpq does (see
+/// [`tls`]).
 fn connect(url: &str) -> Result<Client, StoreError> {
-    let mut config: postgres::Config = url
+    let (rest, tls) = tls::split(url)?;
+    let mut config: postgres::Config = rest
         .parse()
-        .map_err(|e| StoreError::Unavailable(format!("PostgreSQL URL: {e}")))?;
+        .map_err(|e| StoreError::Unavailable(format!("PostgreSQL URL: {}", chain(&e))))?;
     let bound = SILENCE.as_millis();
     let server_side = format!(
         "-c idle_in_transaction_session_timeout={bound} -c statement_timeout={} -c lock_timeout={}",
@@ -89,7 +130,30 @@ fn connect(url: &str) -> Result<Client, StoreError> {
         .keepalives_idle(std::time::Duration::from_secs(2))
         .keepalives_interval(std::time::Duration::from_secs(1))
         .keepalives_retries(3);
-    config.connect(NoTls).map_err(unavailable)
+    let connector = tls.connector()?;
+    match config
+        .ssl_mode(tls.mode.ssl_mode())
+        .connect(connector.clone())
+    {
+        Ok(client) => Ok(client),
+        Err(e) if tls.mode == tls::Mode::Prefer && worth_a_plain_retry(&e) => config
+            .ssl_mode(SslMode::Disable)
+            .connect(connector)
+            .map_err(|plain| {
+                let (first, second) = (chain(&e), chain(&plain));
+                if first == second {
+                    StoreError::Unavailable(format!("PostgreSQL ({tls}): {first}"))
+                } else {
+                    StoreError::Unavailable(format!(
+                        "PostgreSQL ({tls}): {first}; then without TLS: {second}"
+                    ))
+                }
+            }),
+        Err(e) => Err(StoreError::Unavailable(format!(
+            "PostgreSQL ({tls}): {}",
+            chain(&e)
+        ))),
+    }
 }
 
 impl PgLog {
