@@ -110,11 +110,13 @@ fn credentials(remote: &Remote, file: &ConfigFile) -> Result<Credentials, CliErr
                 Some(u) if u != user => None,
                 _ => nonempty(&file.password),
             };
-            let password = password.clone().or(from_file).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "no password for user {user:?}: give --password or PRIVZONE_PASSWORD"
-                ))
-            })?;
+            let password = match password.clone().or(from_file) {
+                Some(p) => p,
+                None => ask_password(
+                    user,
+                    format!("no password for user {user:?}: give --password or PRIVZONE_PASSWORD"),
+                )?,
+            };
             return Ok(Credentials::Basic {
                 user: user.clone(),
                 password,
@@ -125,11 +127,15 @@ fn credentials(remote: &Remote, file: &ConfigFile) -> Result<Credentials, CliErr
         return Ok(Credentials::Token(token));
     }
     if let Some(user) = nonempty(&file.user) {
-        let password = password.or(nonempty(&file.password)).ok_or_else(|| {
-            CliError::Usage(format!(
-                "no password for user {user:?} of the config file: add `password = \"…\"` or set PRIVZONE_PASSWORD"
-            ))
-        })?;
+        let password = match password.or(nonempty(&file.password)) {
+            Some(p) => p,
+            None => ask_password(
+                &user,
+                format!(
+                    "no password for user {user:?} of the config file: add `password = \"…\"` or set PRIVZONE_PASSWORD"
+                ),
+            )?,
+        };
         return Ok(Credentials::Basic { user, password });
     }
     if password.is_some() {
@@ -138,6 +144,18 @@ fn credentials(remote: &Remote, file: &ConfigFile) -> Result<Credentials, CliErr
         ));
     }
     Ok(Credentials::Nobody)
+}
+
+/// The caller's password, asked for on a terminal; elsewhere (a script, a pipe) `missing` is
+/// the error, so that nothing waits for input that will not come.
+fn ask_password(user: &str, missing: String) -> Result<String, CliError> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(format!(
+            "{missing} (stdin is not a terminal, so it is not asked for)"
+        )));
+    }
+    super::secret::prompt(&format!("Password for {user}: "), "PRIVZONE_PASSWORD")
 }
 
 fn default_config_path() -> Option<PathBuf> {

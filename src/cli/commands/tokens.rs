@@ -83,7 +83,12 @@ pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
             ctx,
             &owner_path(&owner),
             |id| format!("/tokens/named/{id}"),
-            &[("NAME", "name"), ("REVOKED", "revoked")],
+            &[
+                ("NAME", "name"),
+                ("REVOKED", "revoked"),
+                ("CREATED", "/metadata/creationTime"),
+                ("EXPIRES", "/caveats/0/validUntil"),
+            ],
         ),
         Action::Show { id } => show(ctx, &format!("/tokens/named/{id}")),
         Action::Revoke { id } => change(
