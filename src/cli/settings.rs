@@ -87,6 +87,23 @@ fn from_env(value: &Option<String>, var: &str) -> bool {
 /// a later place (`PRIVZONE_PASSWORD`, or the file when it names the same user), so it need not be
 /// typed on the command line.
 fn credentials(remote: &Remote, file: &ConfigFile) -> Result<Credentials, CliError> {
+    let credentials = credentials_unchecked(remote, file)?;
+    // `--password` typed on the command line is always the caller's own: one that logs nobody
+    // in was meant as something else (a new user's password, say), and would be ignored.
+    let password_flag =
+        nonempty(&remote.password).filter(|_| !from_env(&remote.password, "PRIVZONE_PASSWORD"));
+    if password_flag.is_some() && matches!(credentials, Credentials::Token(_)) {
+        return Err(CliError::Usage(
+            "--password is your own password, to log in with --user, but you log in with a \
+             token here; a password being set (a new user's, a changed one) is prompted for or \
+             read with --new-password-stdin"
+                .into(),
+        ));
+    }
+    Ok(credentials)
+}
+
+fn credentials_unchecked(remote: &Remote, file: &ConfigFile) -> Result<Credentials, CliError> {
     let password = nonempty(&remote.password);
     let token = nonempty(&remote.token);
     let user = nonempty(&remote.user);
