@@ -102,7 +102,11 @@ pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
                 ctx,
                 path,
                 |id| format!("/handle_services/{id}"),
-                &[("NAME", "name"), ("PROXY ENDPOINT", "proxyEndpoint")],
+                &[
+                    ("NAME", "name"),
+                    ("PROXY ENDPOINT", "proxyEndpoint"),
+                    ("CREATED", "creationTime"),
+                ],
             )
         }
         Action::Show { id } => show(
