@@ -512,6 +512,14 @@ async fn cli_tokens_and_config_file() {
     )
     .await;
     assert!(set(&listed.json(), "tokens").contains(&token_id));
+    // The owner by username.
+    let listed = privzone(
+        &home,
+        &admin,
+        &["tokens", "list", "--owner", "bob", "--json"],
+    )
+    .await;
+    assert!(set(&listed.json(), "tokens").contains(&token_id));
     // Without --json, stdout is the token alone.
     let plain = privzone(
         &home,
