@@ -1,6 +1,8 @@
 //! The entities a command names on the command line, and their API paths: `group:ID`,
 //! `space:ID`, `handle-service:ID`, `handle:ID` for where privileges live, `user:ID` / `group:ID`
-//! for who holds them.
+//! for who holds them. Where a name is allowed instead of an id (`user:alice`, `group:Curators`,
+//! `space:Physics`), the text is kept as given and turned into an id by [`super::resolve`] before
+//! any path is built.
 
 use std::fmt;
 use std::str::FromStr;
@@ -15,6 +17,15 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The field of the entity's record that a name given on the command line is matched with
+    /// (handles have no name).
+    pub fn name_field(self) -> Option<&'static str> {
+        match self {
+            Kind::Handle => None,
+            _ => Some("name"),
+        }
+    }
+
     /// Collection segment of the API.
     pub fn path(self) -> &'static str {
         match self {
@@ -55,7 +66,7 @@ impl Kind {
     }
 }
 
-/// `KIND:ID` of a group, space, handle service or handle.
+/// `KIND:ID` (or `KIND:NAME`) of a group, space, handle service or handle.
 #[derive(Clone, Debug)]
 pub struct EntityRef {
     pub kind: Kind,
@@ -71,18 +82,24 @@ impl EntityRef {
 impl FromStr for EntityRef {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad =
-            || format!("expected group:ID, space:ID, handle-service:ID or handle:ID, got {s:?}");
+        let bad = || {
+            format!(
+                "expected group:ID|NAME, space:ID|NAME, handle-service:ID|NAME or handle:ID, got {s:?}"
+            )
+        };
         let (kind, id) = s.split_once(':').ok_or_else(bad)?;
         let kind = Kind::parse(kind).ok_or_else(bad)?;
+        if id.trim().is_empty() {
+            return Err(bad());
+        }
         Ok(EntityRef {
             kind,
-            id: id_segment(id).ok_or_else(bad)?,
+            id: id.to_owned(),
         })
     }
 }
 
-/// `user:ID` or `group:ID`: a member of an entity.
+/// `user:ID|USERNAME` or `group:ID|NAME`: a member of an entity.
 #[derive(Clone, Debug)]
 pub enum MemberRef {
     User(String),
@@ -113,9 +130,12 @@ impl fmt::Display for MemberRef {
 impl FromStr for MemberRef {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("expected user:ID or group:ID, got {s:?}");
+        let bad = || format!("expected user:ID|USERNAME or group:ID|NAME, got {s:?}");
         let (kind, id) = s.split_once(':').ok_or_else(bad)?;
-        let id = id_segment(id).ok_or_else(bad)?;
+        if id.trim().is_empty() {
+            return Err(bad());
+        }
+        let id = id.to_owned();
         match kind {
             "user" | "users" => Ok(MemberRef::User(id)),
             "group" | "groups" => Ok(MemberRef::Group(id)),
@@ -150,7 +170,7 @@ impl FromStr for Subject {
         }
         s.parse()
             .map(Subject::Member)
-            .map_err(|_| format!("expected me, user:ID or group:ID, got {s:?}"))
+            .map_err(|_| format!("expected me, user:ID|USERNAME or group:ID|NAME, got {s:?}"))
     }
 }
 

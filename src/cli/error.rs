@@ -31,6 +31,9 @@ pub enum CliError {
     },
     /// No usable answer: connection refused, TLS failure, timeout, unreadable body.
     Unavailable(String),
+    /// A name or id on the command line that names nothing (exit code 5), or several things (2),
+    /// or that the caller may not look up (4).
+    Lookup { code: u8, message: String },
 }
 
 impl CliError {
@@ -45,6 +48,7 @@ impl CliError {
                 _ => exit::UNAVAILABLE,
             },
             CliError::Unavailable(_) => exit::UNAVAILABLE,
+            CliError::Lookup { code, .. } => *code,
         }
     }
 
@@ -104,7 +108,9 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Usage(message) | CliError::Unavailable(message) => f.write_str(message)?,
+            CliError::Usage(message)
+            | CliError::Unavailable(message)
+            | CliError::Lookup { message, .. } => f.write_str(message)?,
             CliError::Api {
                 status,
                 id,

@@ -6,6 +6,8 @@ mod commands;
 mod entity;
 mod error;
 mod output;
+mod resolve;
+mod secret;
 mod settings;
 
 use std::path::PathBuf;
@@ -17,8 +19,10 @@ use client::Client;
 use error::CliError;
 use settings::Settings;
 
-/// Server and credentials, accepted after any client subcommand.
+/// Server and credentials, accepted after any client subcommand (shown apart, under
+/// "Connection", from the options of the command itself).
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Connection")]
 pub struct Remote {
     /// Server URL (`/api/v3/onezone` is added). [default: http://127.0.0.1:8080]
     #[arg(long, env = "PRIVZONE_URL", global = true, value_name = "URL")]
@@ -26,10 +30,12 @@ pub struct Remote {
     /// Access token (sent as X-Auth-Token).
     #[arg(long, env = "PRIVZONE_TOKEN", global = true, hide_env_values = true)]
     token: Option<String>,
-    /// Username for HTTP Basic authentication (with --password).
+    /// Your username, to log in with HTTP Basic authentication (with --password).
     #[arg(long, env = "PRIVZONE_USER", global = true, value_name = "USERNAME")]
     user: Option<String>,
-    /// Password for --user; prefer PRIVZONE_PASSWORD or the config file (argv is visible in ps).
+    /// Your password, to log in as --user (never a password being set: those are prompted for
+    /// or read with --new-password-stdin). Prefer PRIVZONE_PASSWORD or the config file (argv
+    /// is visible in ps); on a terminal it is asked for when missing.
     #[arg(long, env = "PRIVZONE_PASSWORD", global = true, hide_env_values = true)]
     password: Option<String>,
     /// PEM file of CA certificates to trust for https:// (besides the system's).
@@ -39,7 +45,7 @@ pub struct Remote {
     #[arg(long, env = "PRIVZONE_CLI_CONFIG", global = true, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Print the server's JSON instead of tables.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Output")]
     json: bool,
 }
 
@@ -55,13 +61,13 @@ pub struct On<A: Subcommand> {
 /// The client subcommands.
 #[derive(Subcommand, Debug)]
 pub enum RemoteCommand {
-    /// Users: create, list, show, delete.
+    /// Users: create, list, show, rename, block, passwords, Basic auth, delete.
     Users(On<commands::users::Action>),
-    /// Groups: create, list, show, delete, members, nesting.
+    /// Groups: create, list, show, rename, delete, members, nesting, invites, join.
     Groups(On<commands::groups::Action>),
-    /// Spaces: create, list, show, delete, members.
+    /// Spaces: create, list, show, rename, delete, members, invites, join.
     Spaces(On<commands::spaces::Action>),
-    /// Handle services: create, list, show, delete, members.
+    /// Handle services: create, list, show, rename, delete, members.
     HandleServices(On<commands::handle_services::Action>),
     /// Handles: create, list, show, delete, members.
     Handles(On<commands::handles::Action>),

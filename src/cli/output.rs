@@ -26,7 +26,41 @@ pub fn json(value: &Value) {
     }
 }
 
-/// One cell: strings bare, `null` as `-`, lists of strings comma-separated, the rest as JSON.
+/// Fields that hold a time in Unix seconds.
+const TIME_FIELDS: &[&str] = &["creationTime", "validUntil"];
+
+/// A Unix time as `2026-12-01 14:05:09 UTC`.
+pub fn time(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The cell of field `key`: times readable, the rest as [`cell`].
+pub fn field_cell(key: &str, value: &Value) -> String {
+    match value.as_i64() {
+        Some(secs) if TIME_FIELDS.contains(&key) => time(secs),
+        _ => cell(value),
+    }
+}
+
+/// One cell: strings bare, `null` as `-`, lists of strings comma-separated, objects as
+/// `key=value, …` (times readable), lists of objects `; `-separated, the rest as JSON.
 pub fn cell(value: &Value) -> String {
     match value {
         Value::Null => "-".to_owned(),
@@ -44,6 +78,23 @@ pub fn cell(value: &Value) -> String {
         Value::Object(o) if o.len() == 2 && o.contains_key("type") && o.contains_key("id") => {
             format!("{}:{}", cell(&o["type"]), cell(&o["id"]))
         }
+        Value::Object(o) if o.is_empty() => "-".to_owned(),
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, v)| match v {
+                Value::Object(_) => format!("{k}={{{}}}", cell(v)),
+                _ => format!("{k}={}", field_cell(k, v)),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Array(items) if items.iter().all(Value::is_object) => {
+            let items: Vec<String> = items.iter().map(cell).collect();
+            if items.is_empty() {
+                "-".to_owned()
+            } else {
+                items.join("; ")
+            }
+        }
         other => other.to_string(),
     }
 }
@@ -54,7 +105,7 @@ pub fn record(value: &Value) {
         Value::Object(fields) => {
             let rows: Vec<Vec<String>> = fields
                 .iter()
-                .map(|(k, v)| vec![k.clone(), cell(v)])
+                .map(|(k, v)| vec![k.clone(), field_cell(k, v)])
                 .collect();
             table(&[], &rows);
         }

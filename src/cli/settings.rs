@@ -87,6 +87,23 @@ fn from_env(value: &Option<String>, var: &str) -> bool {
 /// a later place (`PRIVZONE_PASSWORD`, or the file when it names the same user), so it need not be
 /// typed on the command line.
 fn credentials(remote: &Remote, file: &ConfigFile) -> Result<Credentials, CliError> {
+    let credentials = credentials_unchecked(remote, file)?;
+    // `--password` typed on the command line is always the caller's own: one that logs nobody
+    // in was meant as something else (a new user's password, say), and would be ignored.
+    let password_flag =
+        nonempty(&remote.password).filter(|_| !from_env(&remote.password, "PRIVZONE_PASSWORD"));
+    if password_flag.is_some() && matches!(credentials, Credentials::Token(_)) {
+        return Err(CliError::Usage(
+            "--password is your own password, to log in with --user, but you log in with a \
+             token here; a password being set (a new user's, a changed one) is prompted for or \
+             read with --new-password-stdin"
+                .into(),
+        ));
+    }
+    Ok(credentials)
+}
+
+fn credentials_unchecked(remote: &Remote, file: &ConfigFile) -> Result<Credentials, CliError> {
     let password = nonempty(&remote.password);
     let token = nonempty(&remote.token);
     let user = nonempty(&remote.user);
@@ -110,11 +127,13 @@ fn credentials(remote: &Remote, file: &ConfigFile) -> Result<Credentials, CliErr
                 Some(u) if u != user => None,
                 _ => nonempty(&file.password),
             };
-            let password = password.clone().or(from_file).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "no password for user {user:?}: give --password or PRIVZONE_PASSWORD"
-                ))
-            })?;
+            let password = match password.clone().or(from_file) {
+                Some(p) => p,
+                None => ask_password(
+                    user,
+                    format!("no password for user {user:?}: give --password or PRIVZONE_PASSWORD"),
+                )?,
+            };
             return Ok(Credentials::Basic {
                 user: user.clone(),
                 password,
@@ -125,11 +144,15 @@ fn credentials(remote: &Remote, file: &ConfigFile) -> Result<Credentials, CliErr
         return Ok(Credentials::Token(token));
     }
     if let Some(user) = nonempty(&file.user) {
-        let password = password.or(nonempty(&file.password)).ok_or_else(|| {
-            CliError::Usage(format!(
-                "no password for user {user:?} of the config file: add `password = \"…\"` or set PRIVZONE_PASSWORD"
-            ))
-        })?;
+        let password = match password.or(nonempty(&file.password)) {
+            Some(p) => p,
+            None => ask_password(
+                &user,
+                format!(
+                    "no password for user {user:?} of the config file: add `password = \"…\"` or set PRIVZONE_PASSWORD"
+                ),
+            )?,
+        };
         return Ok(Credentials::Basic { user, password });
     }
     if password.is_some() {
@@ -138,6 +161,18 @@ fn credentials(remote: &Remote, file: &ConfigFile) -> Result<Credentials, CliErr
         ));
     }
     Ok(Credentials::Nobody)
+}
+
+/// The caller's password, asked for on a terminal; elsewhere (a script, a pipe) `missing` is
+/// the error, so that nothing waits for input that will not come.
+fn ask_password(user: &str, missing: String) -> Result<String, CliError> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(format!(
+            "{missing} (stdin is not a terminal, so it is not asked for)"
+        )));
+    }
+    super::secret::prompt(&format!("Password for {user}: "), "PRIVZONE_PASSWORD")
 }
 
 fn default_config_path() -> Option<PathBuf> {

@@ -76,6 +76,54 @@ async fn privzone(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Run {
     }
 }
 
+/// [`privzone`] with `input` on its stdin (a pipe: never a terminal).
+async fn privzone_stdin(home: &Path, env: &[(&str, &str)], args: &[&str], input: &str) -> Run {
+    privzone_stdin_with(env!("CARGO_BIN_EXE_privzone"), home, env, args, input).await
+}
+
+async fn privzone_stdin_with(
+    program: &str,
+    home: &Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+    input: &str,
+) -> Run {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut command = Command::new(program);
+    command.args(args);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("PRIVZONE_") || key == "XDG_CONFIG_HOME" {
+            command.env_remove(key);
+        }
+    }
+    command.env("HOME", home);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let input = input.to_owned();
+    let output: Output = tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().expect("the privzone binary runs");
+        if let Some(mut stdin) = child.stdin.take() {
+            // The command may exit before reading it all.
+            let _ = stdin.write_all(input.as_bytes());
+        }
+        child.wait_with_output()
+    })
+    .await
+    .expect("join")
+    .expect("the privzone binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
 /// An access token of the admin (Basic auth would hash the password on every request).
 async fn admin_token(s: &TestServer) -> String {
     let r = s
@@ -464,6 +512,14 @@ async fn cli_tokens_and_config_file() {
     )
     .await;
     assert!(set(&listed.json(), "tokens").contains(&token_id));
+    // The owner by username.
+    let listed = privzone(
+        &home,
+        &admin,
+        &["tokens", "list", "--owner", "bob", "--json"],
+    )
+    .await;
+    assert!(set(&listed.json(), "tokens").contains(&token_id));
     // Without --json, stdout is the token alone.
     let plain = privzone(
         &home,
@@ -594,4 +650,860 @@ async fn cli_over_https_trusts_the_given_ca_only() {
     let r = privzone(dir.path(), &env, &["whoami", "--json", "--ca-cert", ca]).await;
     r.ok();
     assert_eq!(r.json()["username"], "admin");
+}
+
+/// The environment of a CLI run as the admin (with a token).
+async fn admin_env(s: &TestServer) -> Vec<(&'static str, String)> {
+    vec![
+        ("PRIVZONE_URL", url(s)),
+        ("PRIVZONE_TOKEN", admin_token(s).await),
+    ]
+}
+
+fn env_refs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[tokio::test]
+async fn cli_members_by_username_and_group_name() {
+    let s = TestServer::start().await;
+    let home = s.dir.path().to_owned();
+    let env = admin_env(&s).await;
+    let env = env_refs(&env);
+    let (alice, _) = s.user("alice").await;
+    let team = privzone(&home, &env, &["groups", "create", "team"])
+        .await
+        .id();
+    let org = privzone(&home, &env, &["groups", "create", "Physics Org"])
+        .await
+        .id();
+
+    // By username, and by group names (one with a space).
+    privzone(&home, &env, &["groups", "add-member", "team", "user:alice"])
+        .await
+        .ok();
+    let r = s
+        .get(&format!("/groups/{team}/users"), &Auth::admin())
+        .await;
+    assert_eq!(r.set("users"), vec![alice.clone()]);
+    privzone(&home, &env, &["groups", "nest", "team", "Physics Org"])
+        .await
+        .ok();
+    privzone(
+        &home,
+        &env,
+        &[
+            "privileges",
+            "grant",
+            "group:Physics Org",
+            "group:team",
+            "group_update",
+        ],
+    )
+    .await
+    .ok();
+    let r = s
+        .get(
+            &format!("/groups/{org}/children/{team}/privileges"),
+            &Auth::admin(),
+        )
+        .await;
+    assert!(r.set("privileges").contains(&"group_update".to_owned()));
+    let r = privzone(
+        &home,
+        &env,
+        &[
+            "privileges",
+            "effective",
+            "group:Physics Org",
+            "user:alice",
+            "--json",
+        ],
+    )
+    .await;
+    r.ok();
+    assert!(set(&r.json(), "privileges").contains("group_update"));
+    // Ids still work, and `me`.
+    privzone(
+        &home,
+        &env,
+        &["privileges", "oz", "get", &format!("user:{alice}")],
+    )
+    .await
+    .ok();
+    privzone(&home, &env, &["users", "show", "me"]).await.ok();
+
+    // A name that matches nothing: exit 5, naming it.
+    let r = privzone(
+        &home,
+        &env,
+        &["groups", "add-member", "team", "user:nobody"],
+    )
+    .await;
+    assert_eq!(r.code, 5, "stderr: {}", r.stderr);
+    assert!(r.stderr.contains("\"nobody\""), "{}", r.stderr);
+    let r = privzone(
+        &home,
+        &env,
+        &["groups", "add-member", "No Such", "user:alice"],
+    )
+    .await;
+    assert_eq!(r.code, 5, "stderr: {}", r.stderr);
+    assert!(r.stderr.contains("\"No Such\""), "{}", r.stderr);
+
+    // Two groups of one name: exit 2, listing both ids; nothing changed.
+    let c1 = privzone(&home, &env, &["groups", "create", "Curators"])
+        .await
+        .id();
+    let c2 = privzone(&home, &env, &["groups", "create", "Curators"])
+        .await
+        .id();
+    let r = privzone(
+        &home,
+        &env,
+        &["groups", "add-member", "team", "group:Curators"],
+    )
+    .await;
+    assert_eq!(r.code, 2, "stderr: {}", r.stderr);
+    assert!(
+        r.stderr.contains(&c1) && r.stderr.contains(&c2),
+        "{}",
+        r.stderr
+    );
+    let r = s
+        .get(&format!("/groups/{team}/children"), &Auth::admin())
+        .await;
+    assert!(r.set("groups").is_empty(), "{}", r.text);
+
+    // Without oz_users_list a username cannot be looked up: said so, exit 4.
+    let (_, bob_auth) = s.user("bob").await;
+    let Auth::Token(bob_token) = bob_auth else {
+        panic!("token auth")
+    };
+    let url = url(&s);
+    let as_bob = [
+        ("PRIVZONE_URL", url.as_str()),
+        ("PRIVZONE_TOKEN", bob_token.as_str()),
+    ];
+    let r = privzone(&home, &as_bob, &["privileges", "oz", "get", "user:alice"]).await;
+    assert_eq!(r.code, 4, "stderr: {}", r.stderr);
+    assert!(r.stderr.contains("oz_users_list"), "{}", r.stderr);
+    // …but one's own username can.
+    privzone(&home, &as_bob, &["privileges", "oz", "get", "user:bob"])
+        .await
+        .ok();
+}
+
+#[tokio::test]
+async fn cli_members_table_shows_names_and_privileges() {
+    let s = TestServer::start().await;
+    let home = s.dir.path().to_owned();
+    let env = admin_env(&s).await;
+    let env = env_refs(&env);
+    let (alice, _) = s.user("alice").await;
+    let team = privzone(&home, &env, &["groups", "create", "team"])
+        .await
+        .id();
+    let org = privzone(&home, &env, &["groups", "create", "org"])
+        .await
+        .id();
+    privzone(
+        &home,
+        &env,
+        &[
+            "groups",
+            "add-member",
+            &team,
+            "user:alice",
+            "--privileges",
+            "group_view,group_update",
+        ],
+    )
+    .await
+    .ok();
+    privzone(&home, &env, &["groups", "nest", &team, &org])
+        .await
+        .ok();
+
+    let r = privzone(&home, &env, &["groups", "members", "team"]).await;
+    r.ok();
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains(&alice))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(line.starts_with("user"), "{line}");
+    assert!(line.contains("alice"), "{line}");
+    assert!(
+        line.contains("group_update") && line.contains("group_view"),
+        "{line}"
+    );
+    assert!(r.stdout.lines().next().is_some_and(|h| h.contains("NAME")));
+
+    // Effective members of org: alice through team, with her effective privileges there.
+    let r = privzone(&home, &env, &["groups", "members", "org", "--effective"]).await;
+    r.ok();
+    assert!(r.stdout.contains("EFFECTIVE PRIVILEGES"), "{}", r.stdout);
+    let alice_line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains(&alice))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(alice_line.contains("alice"), "{alice_line}");
+    let team_line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains(&team))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(
+        team_line.starts_with("group") && team_line.contains("team"),
+        "{team_line}"
+    );
+    // --json keeps its shape.
+    let r = privzone(&home, &env, &["groups", "members", &org, "--json"]).await;
+    assert_eq!(set(&r.json(), "groups"), [team].into_iter().collect());
+}
+
+#[tokio::test]
+async fn cli_privileges_get_of_an_indirect_member_points_to_effective_and_membership() {
+    let s = TestServer::start().await;
+    let home = s.dir.path().to_owned();
+    let env = admin_env(&s).await;
+    let env = env_refs(&env);
+    let (alice, _) = s.user("alice").await;
+    let team = privzone(&home, &env, &["groups", "create", "team"])
+        .await
+        .id();
+    let org = privzone(&home, &env, &["groups", "create", "org"])
+        .await
+        .id();
+    privzone(&home, &env, &["groups", "add-member", "team", "user:alice"])
+        .await
+        .ok();
+    privzone(&home, &env, &["groups", "nest", "team", "org"])
+        .await
+        .ok();
+
+    let r = privzone(
+        &home,
+        &env,
+        &["privileges", "get", "group:org", "user:alice"],
+    )
+    .await;
+    assert_eq!(r.code, 5, "stderr: {}", r.stderr);
+    assert!(r.stderr.contains("only through groups"), "{}", r.stderr);
+    assert!(r.stderr.contains(&team), "names the path: {}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "privzone privileges effective group:{org} user:{alice}"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains(&format!("/groups/{org}/effective_users/{alice}/membership")),
+        "{}",
+        r.stderr
+    );
+    // The membership command shows the path.
+    let r = privzone(
+        &home,
+        &env,
+        &["privileges", "membership", "group:org", "user:alice"],
+    )
+    .await;
+    r.ok();
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.contains("via group") && l.contains(&team) && l.contains("team")),
+        "{}",
+        r.stdout
+    );
+    // A direct member still gets its privileges; a stranger the plain 404.
+    privzone(
+        &home,
+        &env,
+        &["privileges", "get", "group:team", "user:alice"],
+    )
+    .await
+    .ok();
+    let (_, _) = s.user("stranger").await;
+    let r = privzone(
+        &home,
+        &env,
+        &["privileges", "get", "group:org", "user:stranger"],
+    )
+    .await;
+    assert_eq!(r.code, 5, "stderr: {}", r.stderr);
+    assert!(!r.stderr.contains("only through groups"), "{}", r.stderr);
+}
+
+#[tokio::test]
+async fn cli_privileges_set_without_names_needs_none() {
+    let s = TestServer::start().await;
+    let home = s.dir.path().to_owned();
+    let env = admin_env(&s).await;
+    let env = env_refs(&env);
+    let (alice, _) = s.user("alice").await;
+    let team = privzone(&home, &env, &["groups", "create", "team"])
+        .await
+        .id();
+    privzone(&home, &env, &["groups", "add-member", "team", "user:alice"])
+        .await
+        .ok();
+    let path = format!("/groups/{team}/users/{alice}/privileges");
+    let before = s.get(&path, &Auth::admin()).await.set("privileges");
+    assert!(!before.is_empty());
+
+    let r = privzone(
+        &home,
+        &env,
+        &["privileges", "set", "group:team", "user:alice"],
+    )
+    .await;
+    assert_eq!(r.code, 2, "stderr: {}", r.stderr);
+    assert!(r.stderr.contains("--none"), "{}", r.stderr);
+    assert_eq!(s.get(&path, &Auth::admin()).await.set("privileges"), before);
+    let r = privzone(
+        &home,
+        &env,
+        &[
+            "privileges",
+            "set",
+            "group:team",
+            "user:alice",
+            "group_view",
+            "--none",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 2, "stderr: {}", r.stderr);
+
+    privzone(
+        &home,
+        &env,
+        &["privileges", "set", "group:team", "user:alice", "--none"],
+    )
+    .await
+    .ok();
+    assert!(s
+        .get(&path, &Auth::admin())
+        .await
+        .set("privileges")
+        .is_empty());
+
+    // The same for oz privileges.
+    privzone(
+        &home,
+        &env,
+        &["privileges", "oz", "grant", "user:alice", "oz_users_list"],
+    )
+    .await
+    .ok();
+    let r = privzone(&home, &env, &["privileges", "oz", "set", "user:alice"]).await;
+    assert_eq!(r.code, 2, "stderr: {}", r.stderr);
+    let oz = format!("/users/{alice}/privileges");
+    assert_eq!(
+        s.get(&oz, &Auth::admin()).await.set("privileges"),
+        vec!["oz_users_list"]
+    );
+    privzone(
+        &home,
+        &env,
+        &["privileges", "oz", "set", "user:alice", "--none"],
+    )
+    .await
+    .ok();
+    assert!(s
+        .get(&oz, &Auth::admin())
+        .await
+        .set("privileges")
+        .is_empty());
+}
+
+#[tokio::test]
+async fn cli_users_rename_block_and_passwords() {
+    let s = TestServer::start().await;
+    let home = s.dir.path().to_owned();
+    let env = admin_env(&s).await;
+    let env = env_refs(&env);
+    let basic = |u: &str, p: &str| Auth::Basic(u.to_owned(), p.to_owned());
+
+    // A new user's password from stdin (the old flag name still works).
+    let alice = privzone_stdin(
+        &home,
+        &env,
+        &["users", "create", "alice", "--new-password-stdin"],
+        "alice-pass-1\n",
+    )
+    .await
+    .id();
+    s.get("/user", &basic("alice", "alice-pass-1"))
+        .await
+        .expect(200);
+    privzone_stdin(
+        &home,
+        &env,
+        &["users", "create", "bob", "--set-password-stdin"],
+        "bob-pass-1\n",
+    )
+    .await
+    .ok();
+    s.get("/user", &basic("bob", "bob-pass-1"))
+        .await
+        .expect(200);
+
+    // Rename by username.
+    privzone(
+        &home,
+        &env,
+        &[
+            "users",
+            "rename",
+            "alice",
+            "--username",
+            "alice2",
+            "--full-name",
+            "Alice Two",
+        ],
+    )
+    .await
+    .ok();
+    let r = s.get(&format!("/users/{alice}"), &Auth::admin()).await;
+    assert_eq!(r.body["username"], "alice2");
+    assert_eq!(r.body["fullName"], "Alice Two");
+    let r = privzone(&home, &env, &["users", "rename", "alice2"]).await;
+    assert_eq!(r.code, 2, "nothing to change: {}", r.stderr);
+
+    // Block and unblock.
+    privzone(&home, &env, &["users", "block", "alice2"])
+        .await
+        .ok();
+    let r = s.get(&format!("/users/{alice}"), &Auth::admin()).await;
+    assert_eq!(r.body["blocked"], true);
+    s.get("/user", &basic("alice2", "alice-pass-1"))
+        .await
+        .expect(401);
+    privzone(&home, &env, &["users", "unblock", alice.as_str()])
+        .await
+        .ok();
+    s.get("/user", &basic("alice2", "alice-pass-1"))
+        .await
+        .expect(200);
+
+    // The admin's path: a generated password, printed alone on stdout.
+    let r = privzone(
+        &home,
+        &env,
+        &["users", "set-password", "alice2", "--generate"],
+    )
+    .await;
+    r.ok();
+    let generated = r.stdout.trim().to_owned();
+    assert!(generated.len() >= 16, "{}", r.stdout);
+    s.get("/user", &basic("alice2", &generated))
+        .await
+        .expect(200);
+    s.get("/user", &basic("alice2", "alice-pass-1"))
+        .await
+        .expect(401);
+    privzone_stdin(
+        &home,
+        &env,
+        &["users", "reset-password", "alice2", "--new-password-stdin"],
+        "alice-pass-2\n",
+    )
+    .await
+    .ok();
+    s.get("/user", &basic("alice2", "alice-pass-2"))
+        .await
+        .expect(200);
+
+    // The user's own path: current and new password on stdin.
+    let url = url(&s);
+    let as_alice = [
+        ("PRIVZONE_URL", url.as_str()),
+        ("PRIVZONE_USER", "alice2"),
+        ("PRIVZONE_PASSWORD", "alice-pass-2"),
+    ];
+    let r = privzone_stdin(
+        &home,
+        &as_alice,
+        &["users", "change-password", "--stdin"],
+        "wrong-pass\nalice-pass-3\n",
+    )
+    .await;
+    assert_eq!(r.code, 3, "wrong current password: {}", r.stderr);
+    privzone_stdin(
+        &home,
+        &as_alice,
+        &["users", "change-password", "--stdin"],
+        "alice-pass-2\nalice-pass-3\n",
+    )
+    .await
+    .ok();
+    s.get("/user", &basic("alice2", "alice-pass-3"))
+        .await
+        .expect(200);
+
+    // Basic auth off, then on again with a new password.
+    privzone(&home, &env, &["users", "disable-basic-auth", "alice2"])
+        .await
+        .ok();
+    s.get("/user", &basic("alice2", "alice-pass-3"))
+        .await
+        .expect(401);
+    privzone_stdin(
+        &home,
+        &env,
+        &[
+            "users",
+            "enable-basic-auth",
+            "alice2",
+            "--new-password-stdin",
+        ],
+        "alice-pass-4\n",
+    )
+    .await
+    .ok();
+    let r = s.get(&format!("/users/{alice}"), &Auth::admin()).await;
+    assert_eq!(r.body["basicAuthEnabled"], true);
+    s.get("/user", &basic("alice2", "alice-pass-4"))
+        .await
+        .expect(200);
+}
+
+#[tokio::test]
+async fn cli_passwords_are_never_confused_nor_awaited_without_a_terminal() {
+    let s = TestServer::start().await;
+    let home = s.dir.path().to_owned();
+    let env = admin_env(&s).await;
+    let env = env_refs(&env);
+
+    // A password is needed, none is given, stdin is no terminal: an error, not a hang.
+    let r = privzone(&home, &env, &["users", "create", "carol", "--basic-auth"]).await;
+    assert_eq!(r.code, 2, "stderr: {}", r.stderr);
+    assert!(r.stderr.contains("not a terminal"), "{}", r.stderr);
+    assert!(r.stderr.contains("--new-password-stdin"), "{}", r.stderr);
+    let r = privzone(&home, &env, &["users", "set-password", "admin"]).await;
+    assert_eq!(r.code, 2, "stderr: {}", r.stderr);
+    assert!(r.stderr.contains("not a terminal"), "{}", r.stderr);
+    let r = privzone(&home, &env, &["users", "change-password"]).await;
+    assert_eq!(r.code, 2, "stderr: {}", r.stderr);
+    // The caller's own password too.
+    let url = url(&s);
+    let r = privzone(
+        &home,
+        &[("PRIVZONE_URL", url.as_str())],
+        &["whoami", "--user", "admin"],
+    )
+    .await;
+    assert_eq!(r.code, 2, "stderr: {}", r.stderr);
+    assert!(r.stderr.contains("not a terminal"), "{}", r.stderr);
+
+    // `--password` is the caller's: given beside a token, it is refused rather than ignored
+    // (it would have created carol without the password meant for her).
+    let r = privzone(
+        &home,
+        &env,
+        &["users", "create", "carol", "--password", "carol-pass-1"],
+    )
+    .await;
+    assert_eq!(r.code, 2, "stderr: {}", r.stderr);
+    assert!(r.stderr.contains("--new-password-stdin"), "{}", r.stderr);
+    let r = s.get("/users", &Auth::admin()).await;
+    assert_eq!(r.set("users").len(), 1, "nobody was created: {}", r.text);
+
+    // A generated password for a new user goes to stderr; stdout stays the id.
+    let r = privzone(&home, &env, &["users", "create", "carol", "--generate"]).await;
+    let carol = r.id();
+    let password = r
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("password of carol (shown only now): "))
+        .unwrap_or_else(|| panic!("{}", r.stderr))
+        .to_owned();
+    let me = s.get("/user", &Auth::Basic("carol".into(), password)).await;
+    assert_eq!(me.body["userId"], carol.as_str());
+}
+
+#[tokio::test]
+async fn cli_rename_invite_and_join() {
+    let s = TestServer::start().await;
+    let home = s.dir.path().to_owned();
+    let env = admin_env(&s).await;
+    let env = env_refs(&env);
+    let (bob, bob_auth) = s.user("bob").await;
+    let Auth::Token(bob_token) = bob_auth else {
+        panic!("token auth")
+    };
+    let url = url(&s);
+    let as_bob = [
+        ("PRIVZONE_URL", url.as_str()),
+        ("PRIVZONE_TOKEN", bob_token.as_str()),
+    ];
+
+    let team = privzone(&home, &env, &["groups", "create", "team"])
+        .await
+        .id();
+    privzone(&home, &env, &["groups", "rename", "team", "Team B"])
+        .await
+        .ok();
+    let r = s.get(&format!("/groups/{team}"), &Auth::admin()).await;
+    assert_eq!(r.body["name"], "Team B");
+    let space = privzone(&home, &env, &["spaces", "create", "Physics"])
+        .await
+        .id();
+    privzone(&home, &env, &["spaces", "rename", "Physics", "Physics 2"])
+        .await
+        .ok();
+    let r = s.get(&format!("/spaces/{space}"), &Auth::admin()).await;
+    assert_eq!(r.body["name"], "Physics 2");
+    let hs = privzone(
+        &home,
+        &env,
+        &[
+            "handle-services",
+            "create",
+            "HS",
+            "--proxy-endpoint",
+            "https://proxy.example.org",
+            "--property",
+            "type=Handle",
+        ],
+    )
+    .await
+    .id();
+    privzone(&home, &env, &["handle-services", "rename", &hs, "HS 2"])
+        .await
+        .ok();
+    let r = s
+        .get(&format!("/handle_services/{hs}"), &Auth::admin())
+        .await;
+    assert_eq!(r.body["name"], "HS 2");
+
+    // A user invite into the group; bob joins with it (given on stdin).
+    let r = privzone(&home, &env, &["groups", "invite", "Team B", "user"]).await;
+    r.ok();
+    let invite = r.stdout.trim().to_owned();
+    let r = privzone_stdin(&home, &as_bob, &["groups", "join", "-"], &invite).await;
+    r.ok();
+    assert_eq!(r.stdout.trim(), team);
+    let r = s
+        .get(&format!("/groups/{team}/users"), &Auth::admin())
+        .await;
+    assert_eq!(r.set("users"), vec![bob.clone()]);
+
+    // A group invite into the space; the group joins it, named by its name.
+    let r = privzone(&home, &env, &["spaces", "invite", "Physics 2", "group"]).await;
+    r.ok();
+    let invite = r.stdout.trim().to_owned();
+    privzone(
+        &home,
+        &env,
+        &["spaces", "join", &invite, "--as-group", "Team B"],
+    )
+    .await
+    .ok();
+    let r = s
+        .get(&format!("/spaces/{space}/groups"), &Auth::admin())
+        .await;
+    assert_eq!(r.set("groups"), vec![team.clone()]);
+    // A user invite into the space, and a group invite into the group.
+    let r = privzone(&home, &env, &["spaces", "invite", &space, "user", "--json"]).await;
+    let invite = r.json()["token"].as_str().expect("token").to_owned();
+    privzone(&home, &as_bob, &["spaces", "join", &invite])
+        .await
+        .ok();
+    let r = s
+        .get(&format!("/spaces/{space}/users"), &Auth::admin())
+        .await;
+    assert_eq!(r.set("users"), vec![bob.clone()]);
+    let org = privzone(&home, &env, &["groups", "create", "org"])
+        .await
+        .id();
+    let r = privzone(&home, &env, &["groups", "invite", "org", "group"]).await;
+    let invite = r.stdout.trim().to_owned();
+    privzone(
+        &home,
+        &env,
+        &["groups", "join", &invite, "--as-group", &team],
+    )
+    .await
+    .ok();
+    let r = s
+        .get(&format!("/groups/{org}/children"), &Auth::admin())
+        .await;
+    assert_eq!(r.set("groups"), vec![team]);
+    // A used-up or wrong token: the server's reason, exit 6.
+    let r = privzone(&home, &as_bob, &["groups", "join", "not-a-token"]).await;
+    assert_eq!(r.code, 6, "stderr: {}", r.stderr);
+    assert!(r.stderr.contains("badValueToken"), "{}", r.stderr);
+}
+
+/// `2026-12-01 14:05:09 UTC`.
+fn is_readable_time(text: &str) -> bool {
+    let b = text.as_bytes();
+    text.len() == 23
+        && text.ends_with(" UTC")
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b' ',
+            13 | 16 => *c == b':',
+            19..=22 => true,
+            _ => c.is_ascii_digit(),
+        })
+}
+
+#[tokio::test]
+async fn cli_tables_show_readable_times() {
+    let s = TestServer::start().await;
+    let home = s.dir.path().to_owned();
+    let env = admin_env(&s).await;
+    let env = env_refs(&env);
+    let team = privzone(&home, &env, &["groups", "create", "team"])
+        .await
+        .id();
+    let raw = s.get(&format!("/groups/{team}"), &Auth::admin()).await.body["creationTime"]
+        .as_i64()
+        .expect("creationTime");
+
+    let r = privzone(&home, &env, &["groups", "show", "team"]).await;
+    r.ok();
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("creationTime"))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    let shown = line.trim_start_matches("creationTime").trim();
+    assert!(is_readable_time(shown), "{line}");
+    assert!(!r.stdout.contains(&raw.to_string()), "{}", r.stdout);
+    // --json stays the server's.
+    let r = privzone(&home, &env, &["groups", "show", &team, "--json"]).await;
+    assert_eq!(r.json()["creationTime"], raw);
+
+    let r = privzone(&home, &env, &["groups", "list"]).await;
+    r.ok();
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains(&team))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(line.trim_end().ends_with(" UTC"), "{line}");
+    assert!(r.stdout.contains("CREATED"), "{}", r.stdout);
+
+    // Tokens: created and expiry.
+    privzone(
+        &home,
+        &env,
+        &["tokens", "create", "short", "--valid-for", "3600"],
+    )
+    .await
+    .ok();
+    let r = privzone(&home, &env, &["tokens", "list"]).await;
+    r.ok();
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("short"))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert_eq!(line.matches(" UTC").count(), 2, "{line}");
+    assert!(r.stdout.contains("EXPIRES"), "{}", r.stdout);
+}
+
+#[test]
+fn help_separates_connection_flags_from_the_command_s() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let output = Command::new(env!("CARGO_BIN_EXE_privzone"))
+        .args(["users", "create", "--help"])
+        .env("HOME", home.path())
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    let at = |s: &str| help.find(s).unwrap_or_else(|| panic!("no {s} in {help}"));
+    let connection = at("\nConnection:");
+    assert!(at("--new-password-stdin") < connection, "{help}");
+    assert!(at("--full-name") < connection, "{help}");
+    for global in ["--url", "--token", "--user", "--password", "--ca-cert"] {
+        assert!(
+            at(global) > connection,
+            "{global} not under Connection: {help}"
+        );
+    }
+    assert!(at("\nOutput:") > connection, "{help}");
+}
+
+/// `privzone ARGS` on a terminal (a pty of util-linux's `script`), typing `input`; `None` where
+/// `script` is missing.
+async fn privzone_on_terminal(
+    home: &Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+    input: &str,
+) -> Option<Run> {
+    let script = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())?;
+    let mut line = format!("'{}'", env!("CARGO_BIN_EXE_privzone"));
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    let mut env: Vec<(&str, &str)> = env.to_vec();
+    env.push(("PATH", "/usr/bin:/bin"));
+    // `script -qec CMD /dev/null` runs CMD on a new pty fed from our stdin.
+    let mut run =
+        privzone_stdin_with(script, home, &env, &["-qec", &line, "/dev/null"], input).await;
+    run.stdout = run.stdout.replace('\r', "");
+    Some(run)
+}
+
+#[tokio::test]
+async fn cli_prompts_for_passwords_on_a_terminal() {
+    let s = TestServer::start().await;
+    let home = s.dir.path().to_owned();
+    let env = admin_env(&s).await;
+    let env = env_refs(&env);
+    let Some(r) = privzone_on_terminal(
+        &home,
+        &env,
+        &["users", "create", "erin", "--basic-auth"],
+        "erin-pass-1\nerin-pass-1\n",
+    )
+    .await
+    else {
+        eprintln!("note: no `script` (util-linux) here: the terminal prompt is not tested");
+        return;
+    };
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("New password for erin: "), "{}", r.stdout);
+    s.get("/user", &Auth::Basic("erin".into(), "erin-pass-1".into()))
+        .await
+        .expect(200);
+    // Typed twice, differently: refused.
+    let r = privzone_on_terminal(
+        &home,
+        &env,
+        &["users", "set-password", "erin"],
+        "erin-pass-2\nerin-pass-3\n",
+    )
+    .await
+    .expect("script");
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.contains("differ"), "{}", r.stdout);
+    // The caller's own password, missing: asked for.
+    let url = url(&s);
+    let r = privzone_on_terminal(
+        &home,
+        &[("PRIVZONE_URL", url.as_str())],
+        &["whoami", "--json", "--user", "erin"],
+        "erin-pass-1\n",
+    )
+    .await
+    .expect("script");
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("Password for erin: "), "{}", r.stdout);
+    assert!(r.stdout.contains("\"username\": \"erin\""), "{}", r.stdout);
 }

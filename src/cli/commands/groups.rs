@@ -4,12 +4,18 @@ use clap::Subcommand;
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 
-use super::{change, create, delete, list, membership, privilege_names, show, Membership};
-use crate::cli::entity::{parse_id, EntityRef, Kind, MemberRef};
+use super::{
+    change, create, delete, list, membership, privilege_names, show, Invitee, JoinArgs, Membership,
+};
+use crate::cli::entity::{EntityRef, Kind, MemberRef};
 use crate::cli::error::CliError;
-use crate::cli::Ctx;
+use crate::cli::{resolve, Ctx};
 
-const COLUMNS: &[super::Column] = &[("NAME", "name"), ("TYPE", "type")];
+const COLUMNS: &[super::Column] = &[
+    ("NAME", "name"),
+    ("TYPE", "type"),
+    ("CREATED", "creationTime"),
+];
 
 #[derive(Subcommand, Debug)]
 pub enum Action {
@@ -23,8 +29,8 @@ pub enum Action {
         /// Create it as the caller's group, with the caller as its admin.
         #[arg(long, conflicts_with = "parent")]
         mine: bool,
-        /// Create it as a child of this group (needs group_add_child there).
-        #[arg(long, value_parser = parse_id)]
+        /// Create it as a child of this group, id or name (needs group_add_child there).
+        #[arg(long)]
         parent: Option<String>,
     },
     /// List all groups (needs oz_groups_list), or the caller's with --mine.
@@ -35,35 +41,33 @@ pub enum Action {
         #[arg(long, requires = "mine")]
         effective: bool,
     },
-    /// Show a group.
-    Show {
-        #[arg(value_parser = parse_id)]
-        id: String,
-    },
+    /// Show a group (id or name).
+    Show { id: String },
     /// Delete a group.
-    Delete {
-        #[arg(value_parser = parse_id)]
+    Delete { id: String },
+    /// Rename a group (needs group_update).
+    Rename { id: String, new_name: String },
+    /// Create an invite token for a user or a group to join GROUP with the default member
+    /// privileges (needs group_add_user / group_add_child); prints the token alone.
+    Invite {
         id: String,
+        #[arg(value_enum)]
+        invitee: Invitee,
     },
+    /// Join a group with an invite token, yourself or --as-group; prints the group's id.
+    Join(JoinArgs),
     #[command(flatten)]
     Membership(Membership),
-    /// Make CHILD a member (subgroup) of PARENT.
+    /// Make CHILD a member (subgroup) of PARENT (ids or names).
     Nest {
-        #[arg(value_parser = parse_id)]
         child: String,
-        #[arg(value_parser = parse_id)]
         parent: String,
         /// Privileges of CHILD in PARENT, comma-separated (default: the API's member set).
         #[arg(long, value_delimiter = ',')]
         privileges: Vec<String>,
     },
     /// Remove CHILD from PARENT.
-    Unnest {
-        #[arg(value_parser = parse_id)]
-        child: String,
-        #[arg(value_parser = parse_id)]
-        parent: String,
-    },
+    Unnest { child: String, parent: String },
 }
 
 pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
@@ -81,7 +85,12 @@ pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
             }
             let path = match (mine, parent) {
                 (true, _) => "/user/groups".to_owned(),
-                (false, Some(p)) => format!("/groups/{p}/children"),
+                (false, Some(p)) => {
+                    format!(
+                        "/groups/{}/children",
+                        resolve::entity_id(ctx, Kind::Group, &p)?
+                    )
+                }
                 (false, None) => "/groups".to_owned(),
             };
             create(ctx, &path, Value::Object(body)).map(|_| ())
@@ -94,8 +103,14 @@ pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
             };
             list(ctx, path, |id| format!("/groups/{id}"), COLUMNS)
         }
-        Action::Show { id } => show(ctx, &format!("/groups/{id}")),
-        Action::Delete { id } => delete(ctx, &format!("/groups/{id}"), &format!("group {id}")),
+        Action::Show { id } => show(ctx, &format!("/groups/{}", group(ctx, &id)?)),
+        Action::Delete { id } => {
+            let id = group(ctx, &id)?;
+            delete(ctx, &format!("/groups/{id}"), &format!("group {id}"))
+        }
+        Action::Rename { id, new_name } => super::rename(ctx, Kind::Group, &id, &new_name),
+        Action::Invite { id, invitee } => super::invite(ctx, Kind::Group, &id, invitee),
+        Action::Join(args) => super::join(ctx, Kind::Group, args),
         Action::Membership(m) => membership(ctx, Kind::Group, m),
         Action::Nest {
             child,
@@ -105,18 +120,25 @@ pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
             ctx,
             &EntityRef {
                 kind: Kind::Group,
-                id: parent,
+                id: group(ctx, &parent)?,
             },
-            &MemberRef::Group(child),
+            &MemberRef::Group(group(ctx, &child)?),
             &privilege_names(&privileges),
         ),
-        Action::Unnest { child, parent } => change(
-            ctx,
-            Method::DELETE,
-            &format!("/groups/{parent}/children/{child}"),
-            None,
-            &format!("removed group {child} from group {parent}"),
-        )
-        .map(|_| ()),
+        Action::Unnest { child, parent } => {
+            let (child, parent) = (group(ctx, &child)?, group(ctx, &parent)?);
+            change(
+                ctx,
+                Method::DELETE,
+                &format!("/groups/{parent}/children/{child}"),
+                None,
+                &format!("removed group {child} from group {parent}"),
+            )
+            .map(|_| ())
+        }
     }
+}
+
+fn group(ctx: &Ctx, text: &str) -> Result<String, CliError> {
+    resolve::entity_id(ctx, Kind::Group, text)
 }

@@ -4,9 +4,9 @@ use clap::Subcommand;
 use serde_json::{json, Map, Value};
 
 use super::{create, delete, list, membership, show, Membership};
-use crate::cli::entity::{parse_id, Kind};
+use crate::cli::entity::Kind;
 use crate::cli::error::CliError;
-use crate::cli::Ctx;
+use crate::cli::{resolve, Ctx};
 
 #[derive(Subcommand, Debug)]
 pub enum Action {
@@ -25,8 +25,8 @@ pub enum Action {
         /// Create it as the caller's (the caller gets every handle-service privilege).
         #[arg(long, conflicts_with = "group")]
         mine: bool,
-        /// Create it for this group (needs group_create_handle_service there).
-        #[arg(long, value_parser = parse_id)]
+        /// Create it for this group, id or name (needs group_create_handle_service there).
+        #[arg(long)]
         group: Option<String>,
     },
     /// List all handle services (needs oz_handle_services_list), or the caller's with --mine.
@@ -36,16 +36,12 @@ pub enum Action {
         #[arg(long, requires = "mine")]
         effective: bool,
     },
-    /// Show a handle service.
-    Show {
-        #[arg(value_parser = parse_id)]
-        id: String,
-    },
+    /// Show a handle service (id or name).
+    Show { id: String },
     /// Delete a handle service (refused while handles are registered in it).
-    Delete {
-        #[arg(value_parser = parse_id)]
-        id: String,
-    },
+    Delete { id: String },
+    /// Rename a handle service (needs handle_service_update).
+    Rename { id: String, new_name: String },
     #[command(flatten)]
     Membership(Membership),
 }
@@ -83,7 +79,10 @@ pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
             }
             let path = match (mine, group) {
                 (true, _) => "/user/handle_services".to_owned(),
-                (false, Some(g)) => format!("/groups/{g}/handle_services"),
+                (false, Some(g)) => format!(
+                    "/groups/{}/handle_services",
+                    resolve::entity_id(ctx, Kind::Group, &g)?
+                ),
                 (false, None) => "/handle_services".to_owned(),
             };
             let body = json!({
@@ -103,15 +102,29 @@ pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
                 ctx,
                 path,
                 |id| format!("/handle_services/{id}"),
-                &[("NAME", "name"), ("PROXY ENDPOINT", "proxyEndpoint")],
+                &[
+                    ("NAME", "name"),
+                    ("PROXY ENDPOINT", "proxyEndpoint"),
+                    ("CREATED", "creationTime"),
+                ],
             )
         }
-        Action::Show { id } => show(ctx, &format!("/handle_services/{id}")),
-        Action::Delete { id } => delete(
+        Action::Show { id } => show(
             ctx,
-            &format!("/handle_services/{id}"),
-            &format!("handle service {id}"),
+            &format!(
+                "/handle_services/{}",
+                resolve::entity_id(ctx, Kind::HandleService, &id)?
+            ),
         ),
+        Action::Delete { id } => {
+            let id = resolve::entity_id(ctx, Kind::HandleService, &id)?;
+            delete(
+                ctx,
+                &format!("/handle_services/{id}"),
+                &format!("handle service {id}"),
+            )
+        }
+        Action::Rename { id, new_name } => super::rename(ctx, Kind::HandleService, &id, &new_name),
         Action::Membership(m) => membership(ctx, Kind::HandleService, m),
     }
 }

@@ -105,6 +105,7 @@ pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
                 &[
                     ("PUBLIC HANDLE", "publicHandle"),
                     ("HANDLE SERVICE", "handleServiceId"),
+                    ("CREATED", "creationTime"),
                 ],
             )
         }

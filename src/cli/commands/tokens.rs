@@ -8,23 +8,23 @@ use serde_json::json;
 use super::{change, delete, list, show};
 use crate::cli::entity::parse_id;
 use crate::cli::error::CliError;
-use crate::cli::{output, Ctx};
+use crate::cli::{output, resolve, Ctx};
 
 #[derive(Subcommand, Debug)]
 pub enum Action {
     /// Create an access token; prints its id and the token (shown only this once).
     Create {
         name: String,
-        /// User who owns the token (default: the caller).
-        #[arg(long, value_parser = parse_id)]
+        /// User who owns the token, id or username (default: the caller).
+        #[arg(long)]
         owner: Option<String>,
         /// Seconds until the token expires (a time caveat); by default it does not.
         #[arg(long)]
         valid_for: Option<u32>,
     },
-    /// List tokens of the caller, or of --owner.
+    /// List tokens of the caller, or of --owner (id or username).
     List {
-        #[arg(long, value_parser = parse_id)]
+        #[arg(long)]
         owner: Option<String>,
     },
     /// Show a token.
@@ -44,11 +44,11 @@ pub enum Action {
     },
 }
 
-fn owner_path(owner: &Option<String>) -> String {
-    match owner {
-        Some(u) => format!("/users/{u}/tokens/named"),
+fn owner_path(ctx: &Ctx, owner: &Option<String>) -> Result<String, CliError> {
+    Ok(match owner {
+        Some(u) => format!("/users/{}/tokens/named", resolve::user(ctx, u)?),
         None => "/user/tokens/named".to_owned(),
-    }
+    })
 }
 
 pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
@@ -67,7 +67,7 @@ pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
             }
             let reply = ctx
                 .client
-                .send(Method::POST, &owner_path(&owner), Some(body))?;
+                .send(Method::POST, &owner_path(ctx, &owner)?, Some(body))?;
             if ctx.json {
                 output::json(&reply.body);
             } else {
@@ -81,9 +81,14 @@ pub fn run(ctx: &Ctx, action: Action) -> Result<(), CliError> {
         }
         Action::List { owner } => list(
             ctx,
-            &owner_path(&owner),
+            &owner_path(ctx, &owner)?,
             |id| format!("/tokens/named/{id}"),
-            &[("NAME", "name"), ("REVOKED", "revoked")],
+            &[
+                ("NAME", "name"),
+                ("REVOKED", "revoked"),
+                ("CREATED", "/metadata/creationTime"),
+                ("EXPIRES", "/caveats/0/validUntil"),
+            ],
         ),
         Action::Show { id } => show(ctx, &format!("/tokens/named/{id}")),
         Action::Revoke { id } => change(
