@@ -2,6 +2,8 @@
 //! acknowledged change is there after a restart (DESIGN.md durability contract).
 
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -63,10 +65,12 @@ async fn acknowledged_writes_survive_sigkill() {
     let client = reqwest::Client::new();
 
     // Concurrent writers; each remembers what was acknowledged. Kill while they are running.
+    let count = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for w in 0..16 {
         let client = client.clone();
         let base = server.base.clone();
+        let count = count.clone();
         tasks.push(tokio::spawn(async move {
             let mut acked = Vec::new();
             for i in 0..1000 {
@@ -85,6 +89,7 @@ async fn acknowledged_writes_survive_sigkill() {
                             .unwrap_or_default()
                             .to_owned();
                         acked.push(loc.rsplit('/').next().unwrap_or_default().to_owned());
+                        count.fetch_add(1, Ordering::Relaxed);
                     }
                     _ => break,
                 }
@@ -92,7 +97,7 @@ async fn acknowledged_writes_survive_sigkill() {
             acked
         }));
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    under_way(&count, 20).await;
     server.child.kill().expect("SIGKILL");
     let _ = server.child.wait();
     let mut acked = Vec::new();
@@ -152,14 +157,33 @@ async fn acknowledged_writes_survive_sigkill() {
     let _ = server.child.wait();
 }
 
+/// Waits until the writers have `n` acknowledgements (however slow the machine is), then a
+/// little longer so that the kill lands among requests in flight.
+async fn under_way(count: &AtomicUsize, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while count.load(Ordering::Relaxed) < n {
+        assert!(
+            Instant::now() < deadline,
+            "the writers got no {n} acknowledgements in 120 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+}
+
 /// One cycle's writers: each creates groups until the server dies, and remembers every group
 /// acknowledged with the revision it was acknowledged at.
-async fn write_until_killed(base: &str, cycle: usize) -> Vec<(String, u64)> {
+async fn write_until_killed(
+    base: &str,
+    cycle: usize,
+    count: Arc<AtomicUsize>,
+) -> Vec<(String, u64)> {
     let client = reqwest::Client::new();
     let mut tasks = Vec::new();
     for w in 0..8 {
         let client = client.clone();
         let base = base.to_owned();
+        let count = count.clone();
         tasks.push(tokio::spawn(async move {
             let mut acked = Vec::new();
             for i in 0..5000 {
@@ -185,6 +209,7 @@ async fn write_until_killed(base: &str, cycle: usize) -> Vec<(String, u64)> {
                             .to_owned();
                         let revision = header("x-privzone-revision").parse().unwrap_or(0);
                         acked.push((id, revision));
+                        count.fetch_add(1, Ordering::Relaxed);
                     }
                     // Anything else is the kill (or a 5xx, which the caller counts as lost).
                     Ok(r) if r.status().is_server_error() => {
@@ -255,8 +280,10 @@ async fn kill_cycles_under_load(url: Option<&str>) {
             "cycle {cycle}: revision went back from {newest} to {revision}"
         );
         let base = server.base.clone();
-        let writers = tokio::spawn(async move { write_until_killed(&base, cycle).await });
-        tokio::time::sleep(Duration::from_millis(800 + 150 * cycle as u64)).await;
+        let count = Arc::new(AtomicUsize::new(0));
+        let counted = count.clone();
+        let writers = tokio::spawn(async move { write_until_killed(&base, cycle, counted).await });
+        under_way(&count, 10 + 10 * cycle).await;
         server.child.kill().expect("SIGKILL");
         let _ = server.child.wait();
         let this_cycle = writers.await.expect("writers");

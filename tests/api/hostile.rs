@@ -80,8 +80,9 @@ async fn a_slowloris_of_200_connections_does_not_delay_a_normal_client() {
         r.expect(200);
         slowest = slowest.max(started.elapsed());
     }
+    // Generous: CI runs many tests at once on two cores; without limits the wait is unbounded.
     assert!(
-        slowest < Duration::from_secs(2),
+        slowest < Duration::from_secs(5),
         "a normal client waited {slowest:?} during the slowloris"
     );
     drop(held);
@@ -131,7 +132,7 @@ async fn stalled_silent_and_idle_connections_are_closed_within_their_timeouts() 
         )
         .await
         .expect("partial body");
-    let (text, _) = until_closed(&mut slow_body, Duration::from_secs(5))
+    let (text, _) = until_closed(&mut slow_body, Duration::from_secs(10))
         .await
         .expect("closed after the request timeout");
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
@@ -177,7 +178,7 @@ async fn a_full_connection_table_refuses_new_connections_at_once() {
         .expect("refused and closed");
     assert!(text.starts_with("HTTP/1.1 429"), "{text}");
     assert!(text.contains("\"id\":\"tooManyRequests\""), "{text}");
-    assert!(took < Duration::from_secs(1), "refusal took {took:?}");
+    assert!(took < Duration::from_secs(3), "refusal took {took:?}");
     s.get("/configuration", &Auth::Nobody).await.expect(200);
 
     // Fill the table from a third address: 503 at once for everybody new.
@@ -200,7 +201,7 @@ async fn a_full_connection_table_refuses_new_connections_at_once() {
         .await
         .expect("refused and closed");
     assert!(
-        started.elapsed() < Duration::from_secs(1),
+        started.elapsed() < Duration::from_secs(3),
         "refusal took {:?}",
         started.elapsed()
     );
