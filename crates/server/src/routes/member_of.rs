@@ -8,6 +8,7 @@ use axum::extract::State as AppState;
 use axum::routing::get;
 use privzone_model::authorize::{authorize, Operation};
 use privzone_model::change::Change;
+use privzone_model::command::release_ownership;
 use privzone_model::error::Noun;
 use privzone_model::state::{GroupIx, MemberIx, State, TargetIx, UserIx};
 use privzone_model::{Error, Member};
@@ -168,7 +169,9 @@ async fn leave<K: TargetKind>(
                 MemberIx::User(u) => Member::User(state.users.id_of(u).to_owned()),
                 MemberIx::Group(g) => Member::Group(state.groups.id_of(g).to_owned()),
             };
-            super::spaces::release_ownership(tx, t, m)?;
+            if let Some(release) = release_ownership(state, t, m)? {
+                tx.apply(release)?;
+            }
             tx.apply(Change::RemoveMember {
                 target: K::target(rid),
                 member,

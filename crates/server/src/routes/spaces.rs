@@ -20,37 +20,12 @@ use crate::app::App;
 use crate::auth::{new_id, Caller};
 use crate::body;
 use crate::http::{created, no_content, ok_json, ApiResult, BaseUrl, Ids, JsonBody};
-use crate::writer::Tx;
 
 fn space<'a>(state: &'a State, id: &str) -> Result<(SpaceIx, &'a Space), Error> {
     state
         .spaces
         .by_id(id)
         .ok_or_else(|| no_such(Noun::Space, id))
-}
-
-/// Before a direct member `m` leaves `t` (by itself or removed): owners are direct members of
-/// their space, so an owner gives up ownership with it, and the last owner cannot go.
-pub fn release_ownership(tx: &mut Tx<'_>, t: TargetIx, m: MemberIx) -> Result<(), Error> {
-    let (TargetIx::Space(s), MemberIx::User(u)) = (t, m) else {
-        return Ok(());
-    };
-    let state = tx.state();
-    let Some(space) = state.spaces.get(s) else {
-        return Ok(());
-    };
-    if !space.owners.contains(&u) {
-        return Ok(());
-    }
-    let id = state.spaces.id_of(s).to_owned();
-    if space.owners.len() == 1 {
-        return Err(Error::CannotRemoveLastOwner {
-            entity_type: "od_space",
-            entity_id: id,
-        });
-    }
-    let user = state.users.id_of(u).to_owned();
-    tx.apply(Change::RemoveOwner { space: id, user })
 }
 
 /// A new space: the client owns it when created as itself, or for a group it belongs to.
