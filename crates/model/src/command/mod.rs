@@ -13,6 +13,7 @@
 //! plan is to pass `decide`, and the server's write path for commands (`Tx::apply_plan`) takes
 //! nothing else.
 
+mod entity;
 mod members;
 pub mod query;
 #[cfg(test)]
@@ -30,6 +31,8 @@ pub use members::release_ownership;
 /// `decide` resolves them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
+    /// DELETE `/{kind}/{id}`: the entity goes, with every membership it has.
+    Delete { target: Target },
     /// PUT `/{kind}/{id}/{users|groups|children}/{mid}`: a new direct member.
     AddMember {
         target: Target,
@@ -137,12 +140,18 @@ impl PrivilegeUpdate<Privileges> {
 }
 
 /// What the response to a decided command needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
     /// 204 No Content.
     Done,
     /// 201 Created: the new membership, at the path the request named.
     MemberAdded { target: Target, member: Member },
+    /// 204 for a deleted handle; its registrar is told afterwards, with the handle service's
+    /// properties, to forget `public_handle`.
+    HandleDeleted {
+        public_handle: String,
+        service_properties: serde_json::Value,
+    },
 }
 
 /// A decided command: the changes to apply, as a whole, and what the answer needs. Made only by
@@ -189,6 +198,7 @@ impl Plan {
 /// order (reference §2), and on success the [`Plan`] that carries it out.
 pub fn decide(state: &State, client: &Client, command: Command) -> Result<Plan, Error> {
     match command {
+        Command::Delete { target } => entity::delete(state, *client, target),
         Command::AddMember {
             target,
             member,

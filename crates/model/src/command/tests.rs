@@ -573,3 +573,103 @@ fn queries_follow_the_same_precedence() {
     );
     assert!(query::member(&s, &client(&s, "plain"), &space(), &user("owner")).is_ok());
 }
+
+#[test]
+fn delete_decides_404_then_401_403_then_the_kinds_rule() {
+    let mut s = world();
+    let delete = |target: Target| Command::Delete { target };
+    let missing = Target::Group("nope".into());
+    assert_eq!(
+        refused(&s, Client::Nobody, delete(missing)),
+        Error::Missing(Missing::Entity(Noun::Group, "nope".into()))
+    );
+    assert_eq!(
+        refused(&s, Client::Nobody, delete(space())),
+        Error::Unauthorized
+    );
+    assert_eq!(
+        refused(&s, client(&s, "plain"), delete(space())),
+        Error::Forbidden
+    );
+    // A protected group: only an authorized client learns that it is protected.
+    run(
+        &mut s,
+        Change::CreateGroup {
+            group: "admins".into(),
+            name: "admins".into(),
+            group_type: GroupType::Team,
+            creator: None,
+            time: 0,
+            protected: true,
+        },
+    );
+    let admins = || Target::Group("admins".into());
+    assert_eq!(
+        refused(&s, client(&s, "owner"), delete(admins())),
+        Error::Forbidden
+    );
+    assert_eq!(
+        refused(&s, client(&s, "admin"), delete(admins())),
+        Error::ProtectedGroup
+    );
+    // A handle service keeps its handles; a handle's answer carries what its registrar needs.
+    for change in [
+        Change::CreateHandleService {
+            service: "hs".into(),
+            name: "HS".into(),
+            proxy_endpoint: "https://proxy".into(),
+            service_properties: serde_json::json!({"prefix": "21.T"}),
+            creator: None,
+            time: 0,
+        },
+        Change::CreateShare {
+            share: "sh".into(),
+            space: "s".into(),
+            name: "share".into(),
+            root_file_id: "f".into(),
+            file_type: "dir".into(),
+            time: 0,
+        },
+        Change::CreateHandle {
+            handle: "h".into(),
+            service: "hs".into(),
+            resource_type: "Share".into(),
+            resource_id: "sh".into(),
+            metadata_prefix: "oai_dc".into(),
+            metadata: "<metadata/>".into(),
+            public_handle: "21.T/abc".into(),
+            creator: None,
+            time: 0,
+        },
+    ] {
+        run(&mut s, change);
+    }
+    let admin = client(&s, "admin");
+    let hs = || Target::HandleService("hs".into());
+    assert_eq!(
+        refused(&s, admin, delete(hs())),
+        Error::CannotDeleteNonEmptyHandleService
+    );
+    let plan = decide(&s, &admin, delete(Target::Handle("h".into()))).unwrap();
+    assert_eq!(
+        plan.answer(),
+        &Answer::HandleDeleted {
+            public_handle: "21.T/abc".into(),
+            service_properties: serde_json::json!({"prefix": "21.T"}),
+        }
+    );
+    apply(&mut s, plan);
+    let plan = decide(&s, &admin, delete(hs())).unwrap();
+    assert_eq!(
+        plan.changes(),
+        [Change::DeleteHandleService {
+            service: "hs".into()
+        }]
+    );
+    apply(&mut s, plan);
+    // The owner deletes the space (owners hold every space privilege).
+    let plan = decide(&s, &client(&s, "owner"), delete(space())).unwrap();
+    assert_eq!(plan.answer(), &Answer::Done);
+    apply(&mut s, plan);
+    assert!(s.spaces.find("s").is_none());
+}

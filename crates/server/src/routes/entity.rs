@@ -10,6 +10,7 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use privzone_model::authorize::{authorize, OnBehalfOf, Operation};
 use privzone_model::change::Change;
+use privzone_model::command::{decide, Command};
 use privzone_model::error::Noun;
 use privzone_model::privilege::PrivilegeSet;
 use privzone_model::state::{State, TargetIx};
@@ -135,6 +136,21 @@ where
             authorize(state, caller.client, op(t))?;
             let change = change(state, e, id)?;
             tx.apply(change)
+        })
+        .await?;
+    no_content(revision)
+}
+
+/// DELETE `/{kind}/{id}` as a command: the model decides 404 → authorize → the kind's rule (a
+/// protected group, a handle service with handles) and plans the deletion → 204.
+pub async fn delete<K: TargetKind>(app: App, caller: Caller, id: String) -> ApiResult {
+    let command = Command::Delete {
+        target: K::target(id),
+    };
+    let client = caller.client;
+    let (_, revision) = app
+        .write_plan(caller.actor.clone(), move |state| {
+            decide(state, &client, command)
         })
         .await?;
     no_content(revision)

@@ -191,13 +191,7 @@ pub async fn delete(
     caller: Caller,
     Ids(id): Ids<String>,
 ) -> ApiResult {
-    entity::write::<GroupKind, _>(app, caller, id, Operation::Delete, |_, g, id| {
-        if g.protected {
-            return Err(Error::ProtectedGroup);
-        }
-        Ok(Change::DeleteGroup { group: id })
-    })
-    .await
+    entity::delete::<GroupKind>(app, caller, id).await
 }
 
 pub fn routes(router: super::Api) -> super::Api {

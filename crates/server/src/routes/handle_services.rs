@@ -168,13 +168,7 @@ pub async fn delete(
     caller: Caller,
     Ids(id): Ids<String>,
 ) -> ApiResult {
-    entity::write::<ServiceKind, _>(app, caller, id, Operation::Delete, |_, s, id| {
-        if !s.handles.is_empty() {
-            return Err(Error::CannotDeleteNonEmptyHandleService);
-        }
-        Ok(Change::DeleteHandleService { service: id })
-    })
-    .await
+    entity::delete::<ServiceKind>(app, caller, id).await
 }
 
 /// GET `/handle_services/{id}/handles`.

@@ -112,10 +112,7 @@ pub async fn delete(
     caller: Caller,
     Ids(id): Ids<String>,
 ) -> ApiResult {
-    entity::write::<SpaceKind, _>(app, caller, id, Operation::Delete, |_, _, id| {
-        Ok(Change::DeleteSpace { space: id })
-    })
-    .await
+    entity::delete::<SpaceKind>(app, caller, id).await
 }
 
 /// GET `/spaces/{id}/owners`.
