@@ -2,7 +2,7 @@
 //! handles), and the domain rules they share: a group is not its own child, a member is added
 //! once, and a space keeps at least one owner.
 
-use super::{Answer, NewMemberPrivileges, Plan, PrivilegeUpdate};
+use super::{Answer, Leaver, NewMemberPrivileges, Plan, PrivilegeUpdate};
 use crate::authorize::{authorize, Candidate, Client, Operation};
 use crate::change::{Change, Member, Privileges, Target};
 use crate::error::{Error, Missing, Noun};
@@ -336,5 +336,39 @@ pub(super) fn set_privileges(
             privileges: new,
         }]
     };
+    Ok(Plan::new(authorized, changes, Answer::Done))
+}
+
+/// Leaving: the subject (401 for a client that is nobody; 404 for an unknown group) → the target
+/// (404) → a direct membership (404) → authorize (the client always; a group with its
+/// `group_leave_*` privilege or the admin path) → the last-owner rule.
+pub(super) fn leave(
+    state: &State,
+    client: Client,
+    who: Leaver,
+    target: Target,
+) -> Result<Plan, Error> {
+    let member = match who {
+        Leaver::Client => match client {
+            Client::User(u) => Member::User(state.users.id_of(u).to_owned()),
+            Client::Nobody => return Err(Error::Unauthorized),
+        },
+        Leaver::Group(g) => Member::Group(g),
+    };
+    let m = resolve_member(state, &member)?;
+    let t = resolve_target(state, &target)?;
+    if !state.is_direct_member(t, m) {
+        return Err(not_a_member(&target, &member, true));
+    }
+    let op = match m {
+        MemberIx::User(_) => Operation::OwnAccount,
+        MemberIx::Group(g) => Operation::GroupLeaves {
+            group: g,
+            target: t,
+        },
+    };
+    let authorized = authorize(state, client, op)?;
+    let mut changes: Vec<Change> = release_ownership(state, t, m)?.into_iter().collect();
+    changes.push(Change::RemoveMember { target, member });
     Ok(Plan::new(authorized, changes, Answer::Done))
 }

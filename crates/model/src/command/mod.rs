@@ -25,7 +25,7 @@ use crate::error::Error;
 use crate::privilege::{PrivilegeKind, PrivilegeSet};
 use crate::state::State;
 
-pub use members::release_ownership;
+pub use members::{new_membership, release_ownership};
 
 /// One write operation, as the server parsed it from a request. Ids are as the client gave them;
 /// `decide` resolves them.
@@ -42,6 +42,9 @@ pub enum Command {
     /// DELETE `/{kind}/{id}/{users|groups|children}/{mid}`: a direct member leaves (an owner of a
     /// space gives up ownership with it; the last owner cannot go).
     RemoveMember { target: Target, member: Member },
+    /// DELETE `/user/{kind}/{id}` or `/groups/{gid}/{kind}/{id}`: the client, or a group, leaves
+    /// an entity it is a direct member of (the same last-owner rule as a removal).
+    Leave { who: Leaver, target: Target },
     /// PATCH (both generations) or legacy PUT of `…/{mid}/privileges` of a direct member. The
     /// update is the server's parse of the body; an error in it is reported after authorization.
     SetMemberPrivileges {
@@ -49,6 +52,15 @@ pub enum Command {
         member: Member,
         update: Result<PrivilegeUpdate<Privileges>, Error>,
     },
+}
+
+/// Who leaves in a [`Command::Leave`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Leaver {
+    /// The signed-in client (`/user/…`): nobody is 401 before anything else.
+    Client,
+    /// A group, by id (`/groups/{gid}/…`).
+    Group(String),
 }
 
 /// The body of a PUT of a member, as parsed by the server. Whether it names `privileges` at all
@@ -204,6 +216,7 @@ pub fn decide(state: &State, client: &Client, command: Command) -> Result<Plan, 
             member,
             privileges,
         } => members::add(state, *client, target, member, privileges),
+        Command::Leave { who, target } => members::leave(state, *client, who, target),
         Command::RemoveMember { target, member } => members::remove(state, *client, target, member),
         Command::SetMemberPrivileges {
             target,

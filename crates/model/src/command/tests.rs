@@ -673,3 +673,70 @@ fn delete_decides_404_then_401_403_then_the_kinds_rule() {
     apply(&mut s, plan);
     assert!(s.spaces.find("s").is_none());
 }
+
+#[test]
+fn leaving_is_decided_like_a_removal_by_oneself() {
+    let mut s = world();
+    let leave = |who: Leaver, target: Target| Command::Leave { who, target };
+    // The client subject comes first: nobody is 401 even for a missing target.
+    assert_eq!(
+        refused(
+            &s,
+            Client::Nobody,
+            leave(Leaver::Client, Target::Space("nope".into()))
+        ),
+        Error::Unauthorized
+    );
+    assert_eq!(
+        refused(&s, client(&s, "x"), leave(Leaver::Client, space())),
+        Error::Missing(Missing::Member {
+            member: Noun::User,
+            id: "x".into(),
+            of: Noun::Space,
+            direct: true
+        })
+    );
+    // A group subject: 404 for an unknown group, even for nobody.
+    assert_eq!(
+        refused(
+            &s,
+            Client::Nobody,
+            leave(Leaver::Group("nope".into()), space())
+        )
+        .id(),
+        "notFound"
+    );
+    // The last owner cannot leave; a plain member can.
+    assert_eq!(
+        refused(&s, client(&s, "owner"), leave(Leaver::Client, space())),
+        Error::CannotRemoveLastOwner {
+            entity_type: "od_space",
+            entity_id: "s".into()
+        }
+    );
+    let plan = decide(&s, &client(&s, "plain"), leave(Leaver::Client, space())).unwrap();
+    assert_eq!(
+        plan.changes(),
+        [Change::RemoveMember {
+            target: space(),
+            member: user("plain")
+        }]
+    );
+    apply(&mut s, plan);
+    // A group leaves with `group_leave_space` in it: `owner` is its admin, `setter` is nobody there.
+    run(
+        &mut s,
+        Change::AddMember {
+            target: space(),
+            member: Member::Group("g".into()),
+            privileges: space_privileges(&[]),
+        },
+    );
+    let g_leaves = || leave(Leaver::Group("g".into()), space());
+    assert_eq!(
+        refused(&s, client(&s, "setter"), g_leaves()),
+        Error::Forbidden
+    );
+    let plan = decide(&s, &client(&s, "owner"), g_leaves()).unwrap();
+    apply(&mut s, plan);
+}
