@@ -3,11 +3,49 @@
 use serde_json::Value;
 
 use super::members::resolve_target;
-use super::{Answer, Plan};
+use super::{Answer, EntityUpdate, Plan};
 use crate::authorize::{authorize, Client, Operation};
 use crate::change::{Change, Target};
 use crate::error::Error;
 use crate::state::{State, TargetIx};
+
+/// Reference §2, update: the entity (404) → authorize (401/403) → the body (400) → the change.
+pub(super) fn update(
+    state: &State,
+    client: Client,
+    target: Target,
+    update: Result<EntityUpdate, Error>,
+) -> Result<Plan, Error> {
+    let t = resolve_target(state, &target)?;
+    let authorized = authorize(state, client, Operation::Update(t))?;
+    let change = match (target, update?) {
+        (Target::Group(group), EntityUpdate::Group { name, group_type }) => Change::UpdateGroup {
+            group,
+            name,
+            group_type,
+        },
+        (Target::Space(space), EntityUpdate::Space { name }) => Change::UpdateSpace { space, name },
+        (
+            Target::HandleService(service),
+            EntityUpdate::HandleService {
+                name,
+                proxy_endpoint,
+                service_properties,
+            },
+        ) => Change::UpdateHandleService {
+            service,
+            name,
+            proxy_endpoint,
+            service_properties,
+        },
+        _ => {
+            return Err(Error::Internal(
+                "an update of another kind than its entity".into(),
+            ))
+        }
+    };
+    Ok(Plan::new(authorized, vec![change], Answer::Done))
+}
 
 /// Reference §2, delete: the entity (404) → authorize (401/403) → the kind's rule: a predefined
 /// group (`admins`) is protected (`protectedGroup`), a handle service with registered handles

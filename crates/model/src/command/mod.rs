@@ -20,7 +20,7 @@ pub mod query;
 mod tests;
 
 use crate::authorize::{Authorized, Client};
-use crate::change::{Change, Member, Privileges, Target};
+use crate::change::{Change, GroupType, Member, Privileges, Target};
 use crate::error::Error;
 use crate::privilege::{PrivilegeKind, PrivilegeSet};
 use crate::state::State;
@@ -31,6 +31,12 @@ pub use members::{new_membership, release_ownership};
 /// `decide` resolves them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
+    /// PATCH `/groups/{id}`, `/spaces/{id}`, `/handle_services/{id}`: the body as the server
+    /// parsed it; its error is reported after authorization.
+    Update {
+        target: Target,
+        update: Result<EntityUpdate, Error>,
+    },
     /// DELETE `/{kind}/{id}`: the entity goes, with every membership it has.
     Delete { target: Target },
     /// PUT `/{kind}/{id}/{users|groups|children}/{mid}`: a new direct member.
@@ -51,6 +57,23 @@ pub enum Command {
         target: Target,
         member: Member,
         update: Result<PrivilegeUpdate<Privileges>, Error>,
+    },
+}
+
+/// The fields a PATCH of an entity changes (`None`: unchanged), per kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EntityUpdate {
+    Group {
+        name: Option<String>,
+        group_type: Option<GroupType>,
+    },
+    Space {
+        name: String,
+    },
+    HandleService {
+        name: Option<String>,
+        proxy_endpoint: Option<String>,
+        service_properties: Option<serde_json::Value>,
     },
 }
 
@@ -210,6 +233,7 @@ impl Plan {
 /// order (reference §2), and on success the [`Plan`] that carries it out.
 pub fn decide(state: &State, client: &Client, command: Command) -> Result<Plan, Error> {
     match command {
+        Command::Update { target, update } => entity::update(state, *client, target, update),
         Command::Delete { target } => entity::delete(state, *client, target),
         Command::AddMember {
             target,

@@ -740,3 +740,58 @@ fn leaving_is_decided_like_a_removal_by_oneself() {
     let plan = decide(&s, &client(&s, "owner"), g_leaves()).unwrap();
     apply(&mut s, plan);
 }
+
+#[test]
+fn update_decides_404_then_401_403_then_the_body() {
+    let s = world();
+    let update =
+        |target: Target, update: Result<EntityUpdate, Error>| Command::Update { target, update };
+    let rename = || Ok(EntityUpdate::Space { name: "T".into() });
+    assert_eq!(
+        refused(
+            &s,
+            Client::Nobody,
+            update(Target::Space("nope".into()), Err(Error::BadValueName))
+        )
+        .id(),
+        "notFound"
+    );
+    assert_eq!(
+        refused(
+            &s,
+            Client::Nobody,
+            update(space(), Err(Error::BadValueName))
+        ),
+        Error::Unauthorized
+    );
+    assert_eq!(
+        refused(
+            &s,
+            client(&s, "plain"),
+            update(space(), Err(Error::BadValueName))
+        ),
+        Error::Forbidden
+    );
+    let owner = client(&s, "owner");
+    assert_eq!(
+        refused(&s, owner, update(space(), Err(Error::BadValueName))),
+        Error::BadValueName
+    );
+    let plan = decide(&s, &owner, update(space(), rename())).unwrap();
+    assert_eq!(
+        plan.changes(),
+        [Change::UpdateSpace {
+            space: "s".into(),
+            name: "T".into()
+        }]
+    );
+    // A group's update for a space is the server's mistake, never applied.
+    let wrong = Ok(EntityUpdate::Group {
+        name: None,
+        group_type: None,
+    });
+    assert_eq!(
+        refused(&s, owner, update(space(), wrong)).id(),
+        "internalServerError"
+    );
+}

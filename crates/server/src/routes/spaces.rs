@@ -8,6 +8,7 @@ use axum::routing::{get, patch, post};
 use privzone_model::authorize::{authorize, Client, Kind, OnBehalfOf, Operation};
 use privzone_model::catalog::SpacePrivileges;
 use privzone_model::change::Change;
+use privzone_model::command::EntityUpdate;
 use privzone_model::error::{Missing, Noun};
 use privzone_model::state::{MemberIx, Share, ShareIx, Space, SpaceIx, State, TargetIx};
 use privzone_model::{Error, Member, Privileges, Target};
@@ -93,9 +94,9 @@ pub async fn update(
     Ids(id): Ids<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    entity::write::<SpaceKind, _>(app, caller, id, Operation::Update, move |_, _, id| {
+    entity::update::<SpaceKind, _>(app, caller, id, move || {
         let name = body::required_name(body::object(&body)?)?;
-        Ok(Change::UpdateSpace { space: id, name })
+        Ok(EntityUpdate::Space { name })
     })
     .await
 }
