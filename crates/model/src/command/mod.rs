@@ -2,11 +2,15 @@
 //! client by one pure function, [`decide`], into a [`Plan`]; and [`query`], the reads decided the
 //! same way.
 //!
+//! Commands so far: adding, removing and leaving a membership and setting a member's privileges
+//! (`members.rs`, every kind with members), and updating and deleting an entity (`entity.rs`).
+//!
 //! `decide` is where reference §2's precedence is written, once, for every operation it serves:
 //! resolve the entity and the member (**404**, even for nobody) → [`authorize`] (**401** for
 //! nobody, **403**) → the request body (**400**, parsed by the server beforehand and handed over as
 //! a value, so its error is reported only here) → the domain rules (self-relation, already a
-//! member, the last owner of a space; **400**/**409**). Nothing here does I/O.
+//! member, the last owner of a space, a protected group, a non-empty handle service;
+//! **400**/**409**). Nothing here does I/O.
 //!
 //! A [`Plan`] holds the changes an operation makes and the [`Authorized`] proof it was made with:
 //! its constructor takes the proof and is private to this crate, so the only way to obtain a
