@@ -2,8 +2,9 @@
 //! place. A rule is "entity privileges of the client (effective), or the admin path": the admin
 //! path requires *all* listed oz privileges as effective oz privileges of the client.
 //!
-//! An [`Authorized`] value can only be made by [`authorize`]; the service requires one before it
-//! plans any change, so no write can skip its check.
+//! An [`Authorized`] value can only be made by [`authorize`]. A [`crate::command::Plan`] is built
+//! only from one, and the server's `Tx::apply_plan` takes only plans, so a handler converted to
+//! commands cannot write without this check; handlers not yet converted call `authorize` by hand.
 
 use crate::catalog::{
     group, handle, handle_service, oz, space, GroupPriv, HandlePriv, HandleServicePriv, OzPriv,

@@ -41,6 +41,18 @@ pub enum Privileges {
     Handle(HandlePrivileges),
 }
 
+impl Privileges {
+    /// Current names, alphabetical.
+    pub fn to_names(&self) -> Vec<&'static str> {
+        match self {
+            Privileges::Group(p) => p.to_names(),
+            Privileges::Space(p) => p.to_names(),
+            Privileges::HandleService(p) => p.to_names(),
+            Privileges::Handle(p) => p.to_names(),
+        }
+    }
+}
+
 /// A password hash in PHC string form (argon2id). Its Debug output is redacted.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]

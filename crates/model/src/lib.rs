@@ -4,6 +4,8 @@
 //! - [`change`] and [`state`]: every mutation is a [`Change`] applied to a [`State`];
 //! - [`effective`]: effective membership and privileges per Onezone's rule;
 //! - [`authorize`]: who may perform each operation;
+//! - [`command`]: each request's whole decision (404 → 401/403 → 400 → domain rules) as one pure
+//!   function, [`command::decide`], whose [`command::Plan`] carries the authorization proof;
 //! - [`error`]: the one error vocabulary (Onezone error ids);
 //! - [`verify`]: a full consistency check of a state against a naive recomputation.
 
@@ -16,6 +18,7 @@
 pub mod authorize;
 pub mod catalog;
 pub mod change;
+pub mod command;
 pub mod effective;
 pub mod error;
 pub mod privilege;

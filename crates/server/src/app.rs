@@ -5,6 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock, RwLockReadGuard};
+use privzone_model::command::{Answer, Plan};
 use privzone_model::{Error, State};
 use privzone_store::Revision;
 
@@ -64,6 +65,20 @@ impl App {
         F: FnOnce(&mut Tx<'_>) -> Result<R, Error> + Send + 'static,
     {
         self.inner.writer.write(actor, f).await
+    }
+
+    /// Decides a command on the writer thread, against the state it will apply to, and applies
+    /// the resulting [`Plan`] as a whole: `decide` sees the state only, never the transaction, so
+    /// nothing reaches the log without the plan's authorization proof.
+    pub async fn write_plan<F>(&self, actor: Actor, decide: F) -> Result<(Answer, Revision), Error>
+    where
+        F: FnOnce(&State) -> Result<Plan, Error> + Send + 'static,
+    {
+        self.write(actor, move |tx| {
+            let plan = decide(tx.state())?;
+            tx.apply_plan(plan)
+        })
+        .await
     }
 
     /// Counts a write request as in flight (for group commit) until the value is dropped.

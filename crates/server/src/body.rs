@@ -1,8 +1,9 @@
 //! Validation of request bodies into typed values, with Onezone's error ids (reference §4, §6)
 //! and DESIGN.md's compatibility rules for both privilege-API generations.
 
+use privzone_model::command::{NewMemberPrivileges, PrivilegeUpdate};
 use privzone_model::privilege::{PrivilegeKind, PrivilegeSet};
-use privzone_model::Error;
+use privzone_model::{Error, Privileges};
 use serde_json::{Map, Value};
 
 /// The body as an object; any other JSON value is `malformedData` (checked after authorization).
@@ -38,23 +39,12 @@ pub fn privilege_list<K: PrivilegeKind>(
     Ok(set)
 }
 
-/// An optional `privileges` list (PUT of a member); absent → `default`.
-pub fn optional_privileges<K: PrivilegeKind>(
-    obj: &Map<String, Value>,
-    default: PrivilegeSet<K>,
-) -> Result<(PrivilegeSet<K>, bool), Error> {
-    match obj.get("privileges") {
-        None => Ok((default, false)),
-        Some(v) => Ok((privilege_list::<K>("privileges", v)?, true)),
-    }
-}
-
-/// A privilege update in either API generation, turned into its resulting set.
-pub fn updated_privileges<K: PrivilegeKind>(
+/// A privilege update in either API generation, parsed (reference §4, DESIGN.md): the model's
+/// [`PrivilegeUpdate`] applies it to the old set.
+pub fn privilege_update<K: PrivilegeKind>(
     body: &Value,
-    old: PrivilegeSet<K>,
     is_put: bool,
-) -> Result<PrivilegeSet<K>, Error> {
+) -> Result<PrivilegeUpdate<PrivilegeSet<K>>, Error> {
     let obj = object(body)?;
     if !is_put && (obj.contains_key("grant") || obj.contains_key("revoke")) {
         let grant = match obj.get("grant") {
@@ -65,16 +55,16 @@ pub fn updated_privileges<K: PrivilegeKind>(
             Some(v) => privilege_list::<K>("revoke", v)?,
             None => PrivilegeSet::empty(),
         };
-        return Ok(old.patched(grant, revoke));
+        return Ok(PrivilegeUpdate::Patch { grant, revoke });
     }
     match obj.get("privileges") {
         Some(list) => {
             let operation = legacy_operation(obj.get("operation"))?;
             let privileges = privilege_list::<K>("privileges", list)?;
             Ok(match operation {
-                LegacyOperation::Set => privileges,
-                LegacyOperation::Grant => old.union(privileges),
-                LegacyOperation::Revoke => old.difference(privileges),
+                LegacyOperation::Set => PrivilegeUpdate::Set(privileges),
+                LegacyOperation::Grant => PrivilegeUpdate::Grant(privileges),
+                LegacyOperation::Revoke => PrivilegeUpdate::Revoke(privileges),
             })
         }
         // A legacy body (PUT, or a PATCH naming its `operation`) is missing its list.
@@ -85,6 +75,34 @@ pub fn updated_privileges<K: PrivilegeKind>(
             "grant".into(),
             "revoke".into(),
         ])),
+    }
+}
+
+/// A privilege update in either API generation, turned into its resulting set.
+pub fn updated_privileges<K: PrivilegeKind>(
+    body: &Value,
+    old: PrivilegeSet<K>,
+    is_put: bool,
+) -> Result<PrivilegeSet<K>, Error> {
+    privilege_update::<K>(body, is_put).map(|u| u.apply(old))
+}
+
+/// The optional `privileges` of a PUT of a member, for the model's decision (which reports an
+/// error here only after authorization).
+pub fn new_member_privileges<K: PrivilegeKind>(
+    body: &Value,
+    wrap: impl Fn(PrivilegeSet<K>) -> Privileges,
+) -> NewMemberPrivileges {
+    let obj = match object(body) {
+        Ok(obj) => obj,
+        Err(e) => return NewMemberPrivileges::Malformed(e),
+    };
+    match obj.get("privileges") {
+        None => NewMemberPrivileges::Default,
+        Some(v) => match privilege_list::<K>("privileges", v) {
+            Ok(set) => NewMemberPrivileges::Given(wrap(set)),
+            Err(e) => NewMemberPrivileges::Invalid(e),
+        },
     }
 }
 

@@ -17,6 +17,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 
 use parking_lot::RwLock;
+use privzone_model::command::{self, Plan};
 use privzone_model::{Change, Error, State};
 use privzone_store::{ChangeLog, Entry, NewEntry, Revision, StoreError};
 
@@ -45,7 +46,20 @@ impl Tx<'_> {
         self.now
     }
 
+    /// Applies a decided plan's changes in order: the writer applies it as a whole (a job that
+    /// fails half-way is rolled back). A [`Plan`] exists only with its authorization proof, so
+    /// this path cannot apply a change nobody authorized.
+    pub fn apply_plan(&mut self, plan: Plan) -> Result<command::Answer, Error> {
+        let (changes, answer) = plan.into_parts();
+        for change in changes {
+            self.apply(change)?;
+        }
+        Ok(answer)
+    }
+
     /// Applies a change now (later steps of the same write see it) and queues it for the commit.
+    /// Handlers not yet converted to commands still use it; converted ones go through
+    /// [`Tx::apply_plan`].
     pub fn apply(&mut self, change: Change) -> Result<(), Error> {
         self.state
             .apply(&change)

@@ -10,9 +10,10 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use privzone_model::authorize::{authorize, OnBehalfOf, Operation};
 use privzone_model::change::Change;
+use privzone_model::command::{decide, Command, EntityUpdate};
 use privzone_model::error::Noun;
 use privzone_model::privilege::PrivilegeSet;
-use privzone_model::state::{State, TargetIx};
+use privzone_model::state::State;
 use privzone_model::{Error, Member};
 use serde_json::{json, Value};
 
@@ -114,27 +115,36 @@ async fn get_protected<K: TargetKind>(
     ok_json(K::protected(&state, e))
 }
 
-/// A write to entity `id` of kind `K`: 404 → authorize `op` → `change` validates and builds the
-/// change from the entity as it is now → 204.
-pub async fn write<K, F>(
-    app: App,
-    caller: Caller,
-    id: String,
-    op: fn(TargetIx) -> Operation,
-    change: F,
-) -> ApiResult
+/// PATCH `/{kind}/{id}` as a command: `parse` reads the body here, and the model decides 404 →
+/// authorize → the parsed body's error, if any → the change → 204.
+pub async fn update<K, F>(app: App, caller: Caller, id: String, parse: F) -> ApiResult
 where
     K: TargetKind,
-    F: FnOnce(&State, &K::Table, String) -> Result<Change, Error> + Send + 'static,
+    F: FnOnce() -> Result<EntityUpdate, Error>,
 {
+    let command = Command::Update {
+        target: K::target(id),
+        update: parse(),
+    };
+    let client = caller.client;
     let (_, revision) = app
-        .write(caller.actor.clone(), move |tx| {
-            let state = tx.state();
-            let t = K::resolve(state, &id).ok_or_else(|| no_such(K::NOUN, &id))?;
-            let e = K::table(state, t).ok_or(Error::NotFound)?;
-            authorize(state, caller.client, op(t))?;
-            let change = change(state, e, id)?;
-            tx.apply(change)
+        .write_plan(caller.actor.clone(), move |state| {
+            decide(state, &client, command)
+        })
+        .await?;
+    no_content(revision)
+}
+
+/// DELETE `/{kind}/{id}` as a command: the model decides 404 → authorize → the kind's rule (a
+/// protected group, a handle service with handles) and plans the deletion → 204.
+pub async fn delete<K: TargetKind>(app: App, caller: Caller, id: String) -> ApiResult {
+    let command = Command::Delete {
+        target: K::target(id),
+    };
+    let client = caller.client;
+    let (_, revision) = app
+        .write_plan(caller.actor.clone(), move |state| {
+            decide(state, &client, command)
         })
         .await?;
     no_content(revision)

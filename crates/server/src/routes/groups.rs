@@ -9,6 +9,7 @@ use axum::routing::{patch, post};
 use privzone_model::authorize::{authorize, OnBehalfOf, Operation};
 use privzone_model::catalog::GroupPrivileges;
 use privzone_model::change::{Change, GroupType};
+use privzone_model::command::EntityUpdate;
 use privzone_model::error::Noun;
 use privzone_model::{Error, Member, Privileges, Target};
 use serde_json::{Map, Value};
@@ -160,7 +161,7 @@ pub async fn update(
     Ids(id): Ids<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    entity::write::<GroupKind, _>(app, caller, id, Operation::Update, move |_, _, id| {
+    entity::update::<GroupKind, _>(app, caller, id, move || {
         let obj = body::object(&body)?;
         let name = body::optional_name(obj)?;
         let group_type = group_type(obj)?;
@@ -170,11 +171,7 @@ pub async fn update(
                 "type".into(),
             ]));
         }
-        Ok(Change::UpdateGroup {
-            group: id,
-            name,
-            group_type,
-        })
+        Ok(EntityUpdate::Group { name, group_type })
     })
     .await
 }
@@ -191,13 +188,7 @@ pub async fn delete(
     caller: Caller,
     Ids(id): Ids<String>,
 ) -> ApiResult {
-    entity::write::<GroupKind, _>(app, caller, id, Operation::Delete, |_, g, id| {
-        if g.protected {
-            return Err(Error::ProtectedGroup);
-        }
-        Ok(Change::DeleteGroup { group: id })
-    })
-    .await
+    entity::delete::<GroupKind>(app, caller, id).await
 }
 
 pub fn routes(router: super::Api) -> super::Api {

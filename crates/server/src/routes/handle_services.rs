@@ -6,6 +6,7 @@ use axum::extract::State as AppState;
 use axum::routing::{get, patch};
 use privzone_model::authorize::{authorize, Operation};
 use privzone_model::change::Change;
+use privzone_model::command::EntityUpdate;
 use privzone_model::error::{Missing, Noun};
 use privzone_model::state::{HandleService, ServiceIx, State};
 use privzone_model::Error;
@@ -132,7 +133,7 @@ pub async fn update(
     Ids(id): Ids<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    entity::write::<ServiceKind, _>(app, caller, id, Operation::Update, move |_, _, id| {
+    entity::update::<ServiceKind, _>(app, caller, id, move || {
         let obj = body::object(&body)?;
         let keys = ["name", "proxyEndpoint", "serviceProperties"];
         if !keys.iter().any(|k| obj.contains_key(*k)) {
@@ -146,8 +147,7 @@ pub async fn update(
             .get("serviceProperties")
             .map(service_properties)
             .transpose()?;
-        Ok(Change::UpdateHandleService {
-            service: id,
+        Ok(EntityUpdate::HandleService {
             name,
             proxy_endpoint: proxy,
             service_properties: props,
@@ -168,13 +168,7 @@ pub async fn delete(
     caller: Caller,
     Ids(id): Ids<String>,
 ) -> ApiResult {
-    entity::write::<ServiceKind, _>(app, caller, id, Operation::Delete, |_, s, id| {
-        if !s.handles.is_empty() {
-            return Err(Error::CannotDeleteNonEmptyHandleService);
-        }
-        Ok(Change::DeleteHandleService { service: id })
-    })
-    .await
+    entity::delete::<ServiceKind>(app, caller, id).await
 }
 
 /// GET `/handle_services/{id}/handles`.

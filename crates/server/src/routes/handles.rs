@@ -6,9 +6,10 @@ use axum::extract::State as AppState;
 use axum::routing::{get, patch};
 use privzone_model::authorize::{authorize, Client, OnBehalfOf, Operation};
 use privzone_model::change::Change;
+use privzone_model::command::{decide, Answer, Command};
 use privzone_model::error::Noun;
 use privzone_model::state::{Handle, HandleIx, State, TargetIx};
-use privzone_model::{Error, Member};
+use privzone_model::{Error, Member, Target};
 use serde_json::{Map, Value};
 
 use super::entity::{add_admin, Create, Owner};
@@ -322,25 +323,22 @@ pub async fn delete(
     caller: Caller,
     Ids(id): Ids<String>,
 ) -> ApiResult {
-    let ((public_handle, props), revision) = app
-        .write(caller.actor.clone(), move |tx| {
-            let state = tx.state();
-            let (ix, h) = handle(state, &id)?;
-            authorize(
-                state,
-                caller.client,
-                Operation::Delete(TargetIx::Handle(ix)),
-            )?;
-            let props = state
-                .services
-                .get(h.service)
-                .map(|s| s.service_properties.clone())
-                .unwrap_or(Value::Null);
-            let public_handle = h.public_handle.clone();
-            tx.apply(Change::DeleteHandle { handle: id })?;
-            Ok((public_handle, props))
+    let command = Command::Delete {
+        target: Target::Handle(id),
+    };
+    let client = caller.client;
+    let (answer, revision) = app
+        .write_plan(caller.actor.clone(), move |state| {
+            decide(state, &client, command)
         })
         .await?;
+    let Answer::HandleDeleted {
+        public_handle,
+        service_properties: props,
+    } = answer
+    else {
+        return no_content(revision);
+    };
     // The handle is gone here; a proxy that fails to forget it is only worth a log line.
     if let Err(e) = registrar::for_service(&props)
         .deregister(&public_handle)

@@ -137,12 +137,6 @@ pub trait MemberKind: Send + Sync + 'static {
     const NOUN: Noun;
     fn resolve(state: &State, id: &str) -> Option<MemberIx>;
     fn member(id: String) -> Member;
-    fn direct<T: MemberTable>(t: &T, m: MemberIx) -> Option<PrivilegeSet<T::Kind>>;
-    fn effective<T: MemberTable>(
-        state: &State,
-        t: &T,
-        m: MemberIx,
-    ) -> Option<PrivilegeSet<T::Kind>>;
     fn direct_ids<T: MemberTable>(state: &State, t: &T) -> Vec<String>;
     fn effective_ids<T: MemberTable>(state: &State, t: &T) -> Vec<String>;
 }
@@ -153,7 +147,7 @@ pub struct GroupMember;
 macro_rules! member_kind {
     (
         $k:ident, $list:literal, $id_key:literal, $gri:literal, $variant:ident, $field:ident,
-        $effective_privileges:ident, $effective_members:ident
+        $effective_members:ident
     ) => {
         impl MemberKind for $k {
             const LIST_KEY: &'static str = $list;
@@ -166,22 +160,6 @@ macro_rules! member_kind {
             }
             fn member(id: String) -> Member {
                 Member::$variant(id)
-            }
-            fn direct<T: MemberTable>(t: &T, m: MemberIx) -> Option<PrivilegeSet<T::Kind>> {
-                match m {
-                    MemberIx::$variant(x) => t.$field().get(&x).copied(),
-                    _ => None,
-                }
-            }
-            fn effective<T: MemberTable>(
-                state: &State,
-                t: &T,
-                m: MemberIx,
-            ) -> Option<PrivilegeSet<T::Kind>> {
-                match m {
-                    MemberIx::$variant(x) => state.$effective_privileges(t, x),
-                    _ => None,
-                }
             }
             fn direct_ids<T: MemberTable>(state: &State, t: &T) -> Vec<String> {
                 t.$field()
@@ -206,7 +184,6 @@ member_kind!(
     "user",
     User,
     users,
-    effective_user_privileges,
     effective_users
 );
 member_kind!(
@@ -216,7 +193,6 @@ member_kind!(
     "group",
     Group,
     groups,
-    effective_group_privileges,
     effective_groups
 );
 

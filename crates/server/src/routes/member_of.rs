@@ -7,10 +7,10 @@
 use axum::extract::State as AppState;
 use axum::routing::get;
 use privzone_model::authorize::{authorize, Operation};
-use privzone_model::change::Change;
+use privzone_model::command::{decide, Command, Leaver};
 use privzone_model::error::Noun;
 use privzone_model::state::{GroupIx, MemberIx, State, TargetIx, UserIx};
-use privzone_model::{Error, Member};
+use privzone_model::Error;
 use serde_json::{json, Value};
 
 use super::kinds::{is_effective_member, no_such, not_a_member, target_id, TargetKind};
@@ -85,17 +85,6 @@ impl Found {
             },
         }
     }
-
-    /// Who may make the subject leave `t` (routed for the client and groups only).
-    fn leave(self, t: TargetIx) -> Operation {
-        match self {
-            Found::Client(_) | Found::User(_) => Operation::OwnAccount,
-            Found::Group(g) => Operation::GroupLeaves {
-                group: g,
-                target: t,
-            },
-        }
-    }
 }
 
 /// Ids of the entities of kind `K` that `m` is a direct (or effective) member of, sorted.
@@ -148,31 +137,15 @@ fn view<K: TargetKind>(app: &App, caller: &Caller, subject: Subject, rid: &str) 
 
 /// DELETE `/{subject}/{kind}/{rid}`: leave a direct membership (else 404). An owner leaving a
 /// space gives up ownership, which the last owner cannot.
-async fn leave<K: TargetKind>(
-    app: App,
-    caller: Caller,
-    subject: Subject,
-    rid: String,
-) -> ApiResult {
+async fn leave<K: TargetKind>(app: App, caller: Caller, who: Leaver, rid: String) -> ApiResult {
+    let command = Command::Leave {
+        who,
+        target: K::target(rid),
+    };
+    let client = caller.client;
     let (_, revision) = app
-        .write(caller.actor.clone(), move |tx| {
-            let state = tx.state();
-            let found = subject.find(state, &caller)?;
-            let m = found.member();
-            let t = K::resolve(state, &rid).ok_or_else(|| no_such(K::NOUN, &rid))?;
-            if !state.is_direct_member(t, m) {
-                return Err(not_a_member::<K>(state, m, true));
-            }
-            authorize(state, caller.client, found.leave(t))?;
-            let member = match m {
-                MemberIx::User(u) => Member::User(state.users.id_of(u).to_owned()),
-                MemberIx::Group(g) => Member::Group(state.groups.id_of(g).to_owned()),
-            };
-            super::spaces::release_ownership(tx, t, m)?;
-            tx.apply(Change::RemoveMember {
-                target: K::target(rid),
-                member,
-            })
+        .write_plan(caller.actor.clone(), move |state| {
+            decide(state, &client, command)
         })
         .await?;
     no_content(revision)
@@ -214,7 +187,7 @@ pub fn routes<K: TargetKind>(router: super::Api) -> super::Api {
             &format!("/user/{seg}/{{rid}}"),
             own_view().delete(
                 |AppState(app): AppState<App>, caller: Caller, Ids(rid): Ids<String>| async move {
-                    leave::<K>(app, caller, Subject::Client, rid).await
+                    leave::<K>(app, caller, Leaver::Client, rid).await
                 },
             ),
         )
@@ -257,7 +230,7 @@ pub fn routes<K: TargetKind>(router: super::Api) -> super::Api {
                 |AppState(app): AppState<App>,
                  caller: Caller,
                  Ids((id, rid)): Ids<(String, String)>| async move {
-                    leave::<K>(app, caller, Subject::Group(id), rid).await
+                    leave::<K>(app, caller, Leaver::Group(id), rid).await
                 },
             ),
         )

@@ -1,19 +1,19 @@
 //! Membership routes shared by groups, spaces, handle services and handles:
 //! `/{kind}/{id}/{users|groups}[/{mid}[/privileges]]`, their `effective_*` variants and
-//! `…/membership`. Each handler follows Onezone's pipeline (reference §2): resolve the entity and
-//! the member (404) → authorize (401/403) → validate the body (400) → change.
+//! `…/membership`. Each handler is parse → decide → respond: it turns the request into the model's
+//! command (ids as given, the body parsed but not judged) or query, and the model decides it in
+//! reference §2's order (404 → 401/403 → 400 → domain rules). Reads decide against `app.read()`;
+//! writes decide on the writer thread through `App::write_plan`, which applies only a `Plan`.
 
 use axum::extract::State as AppState;
 use axum::http::HeaderMap;
-use privzone_model::authorize::{authorize, Candidate, Operation};
-use privzone_model::change::Change;
-use privzone_model::state::{MemberIx, State, TargetIx};
+use privzone_model::authorize::{authorize, Operation};
+use privzone_model::command::{decide, query, Command};
+use privzone_model::state::{State, TargetIx};
 use privzone_model::Error;
 use serde_json::{json, Value};
 
-use super::kinds::{
-    no_such, not_a_member, privileges_json, KindPrivileges, MemberKind, TargetKind,
-};
+use super::kinds::{no_such, MemberKind, TargetKind};
 use super::records::member_record;
 use crate::app::App;
 use crate::auth::Caller;
@@ -26,29 +26,6 @@ fn target<K: TargetKind>(state: &State, id: &str) -> Result<TargetIx, Error> {
 
 fn table<K: TargetKind>(state: &State, t: TargetIx) -> Result<&K::Table, Error> {
     K::table(state, t).ok_or(Error::NotFound)
-}
-
-/// The member, which must be a direct member of the target.
-fn direct_member<K: TargetKind, M: MemberKind>(
-    state: &State,
-    t: TargetIx,
-    mid: &str,
-) -> Result<(MemberIx, KindPrivileges<K>), Error> {
-    let m = M::resolve(state, mid).ok_or_else(|| no_such(M::NOUN, mid))?;
-    let p = M::direct(table::<K>(state, t)?, m).ok_or_else(|| not_a_member::<K>(state, m, true))?;
-    Ok((m, p))
-}
-
-/// The member, which must be an effective member of the target.
-fn effective_member<K: TargetKind, M: MemberKind>(
-    state: &State,
-    t: TargetIx,
-    mid: &str,
-) -> Result<(MemberIx, KindPrivileges<K>), Error> {
-    let m = M::resolve(state, mid).ok_or_else(|| no_such(M::NOUN, mid))?;
-    let p = M::effective(state, table::<K>(state, t)?, m)
-        .ok_or_else(|| not_a_member::<K>(state, m, false))?;
-    Ok((m, p))
 }
 
 /// GET `/{kind}/{id}/users` (or `groups`, `children`), and with `EFFECTIVE`
@@ -70,13 +47,6 @@ pub async fn list<K: TargetKind, M: MemberKind, const EFFECTIVE: bool>(
     ok_json(json!({ M::LIST_KEY: ids }))
 }
 
-/// Whether the user is the entity's creator (creators stay visible to members).
-fn is_creator<K: TargetKind>(state: &State, t: TargetIx, m: MemberIx) -> bool {
-    let MemberIx::User(u) = m else { return false };
-    let creator = K::table(state, t).and_then(K::creator);
-    creator == Some(state.users.id_of(u))
-}
-
 /// GET `/{kind}/{id}/users/{uid}` and `/effective_users/{uid}` (and group variants).
 pub async fn get_member<K: TargetKind, M: MemberKind>(
     AppState(app): AppState<App>,
@@ -84,20 +54,7 @@ pub async fn get_member<K: TargetKind, M: MemberKind>(
     Ids((id, mid)): Ids<(String, String)>,
 ) -> ApiResult {
     let state = app.read();
-    let t = target::<K>(&state, &id)?;
-    let m = M::resolve(&state, &mid).ok_or_else(|| no_such(M::NOUN, &mid))?;
-    let member = M::effective(&state, table::<K>(&state, t)?, m).is_some();
-    if !member && !is_creator::<K>(&state, t, m) {
-        return Err(not_a_member::<K>(&state, m, false).into());
-    }
-    authorize(
-        &state,
-        caller.client,
-        Operation::ViewMember {
-            target: t,
-            member: m,
-        },
-    )?;
+    let m = query::member(&state, &caller.client, &K::target(id), &M::member(mid))?;
     ok_json(member_record(&state, m))
 }
 
@@ -109,21 +66,14 @@ pub async fn get_privileges<K: TargetKind, M: MemberKind, const EFFECTIVE: bool>
     Ids((id, mid)): Ids<(String, String)>,
 ) -> ApiResult {
     let state = app.read();
-    let t = target::<K>(&state, &id)?;
-    let (m, p) = if EFFECTIVE {
-        effective_member::<K, M>(&state, t, &mid)?
-    } else {
-        direct_member::<K, M>(&state, t, &mid)?
-    };
-    authorize(
+    let p = query::member_privileges(
         &state,
-        caller.client,
-        Operation::ViewMemberPrivileges {
-            target: t,
-            member: m,
-        },
+        &caller.client,
+        &K::target(id),
+        &M::member(mid),
+        EFFECTIVE,
     )?;
-    ok_json(privileges_json(p))
+    ok_json(json!({ "privileges": p.to_names() }))
 }
 
 /// GET `/{kind}/{id}/effective_users/{uid}/membership` — first hops.
@@ -133,21 +83,7 @@ pub async fn get_membership<K: TargetKind, M: MemberKind>(
     Ids((id, mid)): Ids<(String, String)>,
 ) -> ApiResult {
     let state = app.read();
-    let t = target::<K>(&state, &id)?;
-    let (m, _) = effective_member::<K, M>(&state, t, &mid)?;
-    authorize(
-        &state,
-        caller.client,
-        Operation::ViewMembership {
-            target: t,
-            member: m,
-        },
-    )?;
-    let tab = table::<K>(&state, t)?;
-    let hops = match m {
-        MemberIx::User(u) => state.user_intermediaries(tab, u),
-        MemberIx::Group(g) => state.group_intermediaries(tab, g),
-    };
+    let hops = query::membership(&state, &caller.client, &K::target(id), &M::member(mid))?;
     let mut list: Vec<Value> = Vec::new();
     if hops.direct {
         list.push(json!({"type": K::GRI, "id": "self"}));
@@ -165,28 +101,15 @@ pub async fn update_privileges<K: TargetKind, M: MemberKind, const IS_PUT: bool>
     Ids((id, mid)): Ids<(String, String)>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
+    let command = Command::SetMemberPrivileges {
+        target: K::target(id),
+        member: M::member(mid),
+        update: body::privilege_update(&body, IS_PUT).map(|u| u.map(K::wrap)),
+    };
+    let client = caller.client;
     let (_, revision) = app
-        .write(caller.actor.clone(), move |tx| {
-            let state = tx.state();
-            let t = target::<K>(state, &id)?;
-            let (m, old) = direct_member::<K, M>(state, t, &mid)?;
-            authorize(
-                state,
-                caller.client,
-                Operation::SetMemberPrivileges {
-                    target: t,
-                    member: m,
-                },
-            )?;
-            let new = body::updated_privileges(&body, old, IS_PUT)?;
-            if new != old {
-                tx.apply(Change::SetPrivileges {
-                    target: K::target(id),
-                    member: M::member(mid),
-                    privileges: K::wrap(new),
-                })?;
-            }
-            Ok(())
+        .write_plan(caller.actor.clone(), move |state| {
+            decide(state, &client, command)
         })
         .await?;
     no_content(revision)
@@ -202,48 +125,15 @@ pub async fn add_member<K: TargetKind, M: MemberKind>(
 ) -> ApiResult {
     let base = BaseUrl::from_headers(&headers, app.tls());
     let path = format!("/{}/{}/{}/{}", K::PATH, id, segment::<K, M>(), mid);
+    let command = Command::AddMember {
+        target: K::target(id),
+        member: M::member(mid),
+        privileges: body::new_member_privileges(&body, K::wrap),
+    };
+    let client = caller.client;
     let (_, revision) = app
-        .write(caller.actor.clone(), move |tx| {
-            let state = tx.state();
-            let t = target::<K>(state, &id)?;
-            let m = M::resolve(state, &mid);
-            let with_privileges = body
-                .as_object()
-                .is_some_and(|o| o.contains_key("privileges"));
-            let candidate = match (M::LIST_KEY, m) {
-                ("users", Some(MemberIx::User(u))) => Candidate::User(Some(u)),
-                ("users", _) => Candidate::User(None),
-                (_, Some(MemberIx::Group(g))) => Candidate::Group(Some(g)),
-                _ => Candidate::Group(None),
-            };
-            authorize(
-                state,
-                caller.client,
-                Operation::AddMember {
-                    target: t,
-                    member: candidate,
-                    with_privileges,
-                },
-            )?;
-            let obj = body::object(&body)?;
-            let (privileges, _) = body::optional_privileges(obj, K::default_privileges())?;
-            let m = m.ok_or_else(|| Error::BadValueIdNotFound(M::ID_KEY.into()))?;
-            if matches!((t, m), (TargetIx::Group(a), MemberIx::Group(b)) if a == b) {
-                return Err(Error::CannotAddRelationToSelf);
-            }
-            if state.is_direct_member(t, m) {
-                return Err(Error::RelationAlreadyExists {
-                    child_type: M::GRI,
-                    child_id: mid,
-                    parent_type: K::GRI,
-                    parent_id: id,
-                });
-            }
-            tx.apply(Change::AddMember {
-                target: K::target(id),
-                member: M::member(mid),
-                privileges: K::wrap(privileges),
-            })
+        .write_plan(caller.actor.clone(), move |state| {
+            decide(state, &client, command)
         })
         .await?;
     created(&base, &path, revision)
@@ -255,24 +145,14 @@ pub async fn remove_member<K: TargetKind, M: MemberKind>(
     caller: Caller,
     Ids((id, mid)): Ids<(String, String)>,
 ) -> ApiResult {
+    let command = Command::RemoveMember {
+        target: K::target(id),
+        member: M::member(mid),
+    };
+    let client = caller.client;
     let (_, revision) = app
-        .write(caller.actor.clone(), move |tx| {
-            let state = tx.state();
-            let t = target::<K>(state, &id)?;
-            let (m, _) = direct_member::<K, M>(state, t, &mid)?;
-            authorize(
-                state,
-                caller.client,
-                Operation::RemoveMember {
-                    target: t,
-                    member: m,
-                },
-            )?;
-            super::spaces::release_ownership(tx, t, m)?;
-            tx.apply(Change::RemoveMember {
-                target: K::target(id),
-                member: M::member(mid),
-            })
+        .write_plan(caller.actor.clone(), move |state| {
+            decide(state, &client, command)
         })
         .await?;
     no_content(revision)

@@ -8,6 +8,7 @@ use axum::routing::{get, patch, post};
 use privzone_model::authorize::{authorize, Client, Kind, OnBehalfOf, Operation};
 use privzone_model::catalog::SpacePrivileges;
 use privzone_model::change::Change;
+use privzone_model::command::EntityUpdate;
 use privzone_model::error::{Missing, Noun};
 use privzone_model::state::{MemberIx, Share, ShareIx, Space, SpaceIx, State, TargetIx};
 use privzone_model::{Error, Member, Privileges, Target};
@@ -20,37 +21,12 @@ use crate::app::App;
 use crate::auth::{new_id, Caller};
 use crate::body;
 use crate::http::{created, no_content, ok_json, ApiResult, BaseUrl, Ids, JsonBody};
-use crate::writer::Tx;
 
 fn space<'a>(state: &'a State, id: &str) -> Result<(SpaceIx, &'a Space), Error> {
     state
         .spaces
         .by_id(id)
         .ok_or_else(|| no_such(Noun::Space, id))
-}
-
-/// Before a direct member `m` leaves `t` (by itself or removed): owners are direct members of
-/// their space, so an owner gives up ownership with it, and the last owner cannot go.
-pub fn release_ownership(tx: &mut Tx<'_>, t: TargetIx, m: MemberIx) -> Result<(), Error> {
-    let (TargetIx::Space(s), MemberIx::User(u)) = (t, m) else {
-        return Ok(());
-    };
-    let state = tx.state();
-    let Some(space) = state.spaces.get(s) else {
-        return Ok(());
-    };
-    if !space.owners.contains(&u) {
-        return Ok(());
-    }
-    let id = state.spaces.id_of(s).to_owned();
-    if space.owners.len() == 1 {
-        return Err(Error::CannotRemoveLastOwner {
-            entity_type: "od_space",
-            entity_id: id,
-        });
-    }
-    let user = state.users.id_of(u).to_owned();
-    tx.apply(Change::RemoveOwner { space: id, user })
 }
 
 /// A new space: the client owns it when created as itself, or for a group it belongs to.
@@ -118,9 +94,9 @@ pub async fn update(
     Ids(id): Ids<String>,
     JsonBody(body): JsonBody,
 ) -> ApiResult {
-    entity::write::<SpaceKind, _>(app, caller, id, Operation::Update, move |_, _, id| {
+    entity::update::<SpaceKind, _>(app, caller, id, move || {
         let name = body::required_name(body::object(&body)?)?;
-        Ok(Change::UpdateSpace { space: id, name })
+        Ok(EntityUpdate::Space { name })
     })
     .await
 }
@@ -137,10 +113,7 @@ pub async fn delete(
     caller: Caller,
     Ids(id): Ids<String>,
 ) -> ApiResult {
-    entity::write::<SpaceKind, _>(app, caller, id, Operation::Delete, |_, _, id| {
-        Ok(Change::DeleteSpace { space: id })
-    })
-    .await
+    entity::delete::<SpaceKind>(app, caller, id).await
 }
 
 /// GET `/spaces/{id}/owners`.
