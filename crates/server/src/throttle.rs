@@ -21,8 +21,9 @@ pub const USER_FREE: u32 = 5;
 pub const CLIENT_FREE: u32 = 20;
 /// Longest delay of a username.
 pub const USER_MAX: Duration = Duration::from_secs(15);
-/// Longest delay of a client address.
-pub const CLIENT_MAX: Duration = Duration::from_secs(300);
+/// Longest delay of a client address (short: behind a reverse proxy every client has the
+/// proxy's address).
+pub const CLIENT_MAX: Duration = Duration::from_secs(60);
 /// A record without failures for this long is dropped.
 pub const FORGET_AFTER: Duration = Duration::from_secs(900);
 /// Records kept per kind before the oldest are dropped (bounds memory under a flood of names).
