@@ -156,6 +156,49 @@ fn connect(url: &str) -> Result<Client, StoreError> {
     }
 }
 
+/// What appends rely on, checked at every start: revisions are unique (the primary key a
+/// partial `pg_restore` can lose) and the head row is the newest revision in the log (a head
+/// behind it would make every write fail; one ahead of it means acknowledged changes are gone).
+/// Either is a damaged restore, refused with what to do rather than served.
+fn check_integrity(tx: &mut postgres::Transaction<'_>) -> Result<(), StoreError> {
+    let keyed: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+                 WHERE c.relname = 'privzone_changes' AND i.indisprimary)",
+            &[],
+        )
+        .map(|r| r.get(0))
+        // Engines without pg_index (CockroachDB keeps the key anyway) are not second-guessed.
+        .unwrap_or(true);
+    if !keyed {
+        return Err(StoreError::Corrupt(
+            "privzone_changes has no primary key on revision (a partial restore?): \
+             restore the whole dump (pg_restore without -t), with every node stopped"
+                .into(),
+        ));
+    }
+    let row = tx
+        .query_one(
+            "SELECT (SELECT head FROM privzone_head WHERE id = 1),
+                    (SELECT COALESCE(MAX(revision), 0) FROM privzone_changes)",
+            &[],
+        )
+        .map_err(unavailable)?;
+    let head: Option<i64> = row.get(0);
+    let newest: i64 = row.get(1);
+    match head {
+        Some(head) if head == newest => Ok(()),
+        Some(head) => Err(StoreError::Corrupt(format!(
+            "privzone_head says revision {head} but the log's newest is {newest}: the database \
+             was restored partly or edited; restore the whole dump (privzone_changes, \
+             privzone_head, privzone_schema_version together), with every node stopped"
+        ))),
+        None => Err(StoreError::Corrupt(
+            "privzone_head has no row: restore the whole dump, with every node stopped".into(),
+        )),
+    }
+}
+
 impl PgLog {
     /// Connects and runs the migrations (serialized by an advisory lock where available).
     pub fn open(url: &str) -> Result<Self, StoreError> {
@@ -194,6 +237,7 @@ impl PgLog {
             )
             .map_err(unavailable)?;
         }
+        check_integrity(&mut tx)?;
         tx.commit().map_err(unavailable)?;
         let probe = log
             .client()?
@@ -490,6 +534,30 @@ mod tests {
         assert!(listener
             .wait(std::time::Duration::from_secs(5))
             .expect("wait"));
+    }
+
+    #[test]
+    fn a_head_row_that_disagrees_with_the_log_stops_start_up() {
+        let Some((url, mut log)) = fresh() else {
+            return;
+        };
+        conformance::round_trip(&mut log);
+        drop(log);
+        let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+        admin
+            .batch_execute("UPDATE privzone_head SET head = 1")
+            .expect("damage");
+        let e = PgLog::open(&url).expect_err("a head behind the log is refused");
+        assert!(matches!(e, StoreError::Corrupt(_)), "{e}");
+        assert!(e.to_string().contains("newest is 3"), "{e}");
+        admin
+            .batch_execute(
+                "UPDATE privzone_head SET head = 3;
+                 ALTER TABLE privzone_changes DROP CONSTRAINT privzone_changes_pkey",
+            )
+            .expect("drop the key");
+        let e = PgLog::open(&url).expect_err("a log without its key is refused");
+        assert!(e.to_string().contains("primary key"), "{e}");
     }
 
     #[test]
