@@ -1,0 +1,40 @@
+//! Onezone's `hservice_users_api_test_SUITE` (and siblings) ported: see `upstream.rs` for the machinery.
+
+use crate::upstream::Ctx;
+use crate::upstream_kinds::{self as kinds, HSERVICE};
+
+// hservice_users_api_test_SUITE:remove_user_test
+#[tokio::test]
+async fn remove_user_test() {
+    kinds::remove_user_test(&Ctx::start().await, &HSERVICE).await;
+}
+
+// hservice_users_api_test_SUITE:list_users_test
+#[tokio::test]
+async fn list_users_test() {
+    kinds::list_users_test(&Ctx::start().await, &HSERVICE).await;
+}
+
+// hservice_users_api_test_SUITE:get_user_privileges_test
+#[tokio::test]
+async fn get_user_privileges_test() {
+    kinds::get_user_privileges_test(&Ctx::start().await, &HSERVICE).await;
+}
+
+// hservice_users_api_test_SUITE:update_user_privileges_test
+#[tokio::test]
+async fn update_user_privileges_test() {
+    kinds::update_user_privileges_test(&Ctx::start().await, &HSERVICE).await;
+}
+
+// hservice_users_api_test_SUITE:add_user_test
+#[tokio::test]
+async fn add_user_test() {
+    kinds::add_user_test(&Ctx::start().await, &HSERVICE).await;
+}
+
+// hservice_users_api_test_SUITE:get_eff_user_privileges_test
+#[tokio::test]
+async fn get_eff_user_privileges_test() {
+    kinds::get_eff_user_privileges_test(&Ctx::start().await, &HSERVICE).await;
+}

@@ -1,0 +1,488 @@
+//! The `*_users_api_test_SUITE` cases are the same for every kind with members (groups, spaces,
+//! handle services, handles); only the privileges and setup differ. [`Kind`] holds those, and the
+//! functions here are the cases, called by name from `upstream_group`, `upstream_space`,
+//! `upstream_handle_service` and `upstream_handle`.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::harness::Auth;
+use crate::upstream::{expect_location, minus, sorted, Ctx};
+
+pub struct Kind {
+    /// Path segment and privilege-listing prefix: `groups`, `spaces`, `handle_services`, `handles`.
+    pub plural: &'static str,
+    /// The `privileges` of `PUT …/users/{id}` bodies upstream's bad_values misuse.
+    pub view: &'static str,
+    pub view_privs: &'static str,
+    pub add_user: &'static str,
+    pub remove_user: &'static str,
+    pub set_privs: &'static str,
+    /// Two correct `privileges` values of the add-with-privileges data spec.
+    pub correct_privs: [[&'static str; 2]; 2],
+}
+
+pub const GROUP: Kind = Kind {
+    plural: "groups",
+    view: "group_view",
+    view_privs: "group_view_privileges",
+    add_user: "group_add_user",
+    remove_user: "group_remove_user",
+    set_privs: "group_set_privileges",
+    correct_privs: [
+        ["group_update", "group_remove_child"],
+        ["group_view", "group_add_user"],
+    ],
+};
+
+pub const SPACE: Kind = Kind {
+    plural: "spaces",
+    view: "space_view",
+    view_privs: "space_view_privileges",
+    add_user: "space_add_user",
+    remove_user: "space_remove_user",
+    set_privs: "space_set_privileges",
+    correct_privs: [
+        ["space_update", "space_remove_group"],
+        ["space_write_data", "space_view"],
+    ],
+};
+
+pub const HSERVICE: Kind = Kind {
+    plural: "handle_services",
+    view: "handle_service_view",
+    view_privs: "handle_service_view",
+    add_user: "handle_service_update",
+    remove_user: "handle_service_update",
+    set_privs: "handle_service_update",
+    correct_privs: [
+        ["handle_service_update", "handle_service_delete"],
+        ["handle_service_register_handle", "handle_service_view"],
+    ],
+};
+
+pub const HANDLE: Kind = Kind {
+    plural: "handles",
+    view: "handle_view",
+    view_privs: "handle_view",
+    add_user: "handle_update",
+    remove_user: "handle_update",
+    set_privs: "handle_update",
+    correct_privs: [
+        ["handle_update", "handle_delete"],
+        ["handle_view", "handle_update"],
+    ],
+};
+
+impl Kind {
+    fn oz(&self, what: &str) -> String {
+        format!("oz_{}_{what}", self.plural)
+    }
+}
+
+/// `api_test_scenarios:create_basic_{group,space,doi_hservice,handle}_env(Config, Privs)`:
+/// U1 (the creator) holds every privilege but `privs`, U2 (added) exactly `privs`; a space also
+/// has its Owner, who holds every privilege implicitly.
+pub struct Env {
+    pub base: String,
+    pub owner: Option<Auth>,
+    pub u1: String,
+    pub a1: Auth,
+    pub u2: String,
+    pub a2: Auth,
+    pub all: Vec<String>,
+    pub member: Vec<String>,
+}
+
+pub async fn basic_env(c: &Ctx, k: &Kind, privs: &[&str]) -> Env {
+    let all = c.all_privs(k.plural).await;
+    let member = c.privs_level(k.plural, "member").await;
+    let (u1, a1) = c.user().await;
+    let (u2, a2) = c.user().await;
+    let mut owner = None;
+    let id = match k.plural {
+        "groups" => c.s.group(&a1, "group1").await,
+        "spaces" => {
+            let (o, oa) = c.user().await;
+            let r =
+                c.s.post("/user/spaces", &oa, json!({"name": "space1"}))
+                    .await;
+            r.expect(201);
+            let id = r.location_id();
+            // revoke a random sublist from the owner: it keeps every privilege as an owner
+            let revoke = c.random_sublist(&all);
+            c.set_privs(&format!("/spaces/{id}/users/{o}/privileges"), &[], &revoke)
+                .await;
+            owner = Some(oa);
+            add_user(c, &format!("/spaces/{id}"), &u1).await;
+            id
+        }
+        "handle_services" => create_hservice(c, &u1, &a1).await,
+        "handles" => {
+            let hs = create_hservice(c, &u1, &a1).await;
+            let share = create_share(c, &a1).await;
+            let r =
+                c.s.post("/user/handles", &a1, handle_body(&hs, &share))
+                    .await;
+            r.expect(201);
+            r.location_id()
+        }
+        other => panic!("no such kind {other}"),
+    };
+    let base = format!("/{}/{id}", k.plural);
+    let privs: Vec<String> = privs.iter().map(|p| p.to_string()).collect();
+    let rest: Vec<String> = all.iter().filter(|p| !privs.contains(p)).cloned().collect();
+    c.put_privs(&format!("{base}/users/{u1}/privileges"), &rest, &all)
+        .await;
+    add_user(c, &base, &u2).await;
+    c.put_privs(&format!("{base}/users/{u2}/privileges"), &privs, &all)
+        .await;
+    Env {
+        base,
+        owner,
+        u1,
+        a1,
+        u2,
+        a2,
+        all,
+        member,
+    }
+}
+
+/// `oz_test_utils:<kind>_add_user/3` (default privileges), as root.
+pub async fn add_user(c: &Ctx, base: &str, user: &str) {
+    c.s.put(&format!("{base}/users/{user}"), &c.root, json!({}))
+        .await
+        .expect(201);
+}
+
+pub async fn add_group(c: &Ctx, base: &str, group: &str) {
+    c.s.put(&format!("{base}/groups/{group}"), &c.root, json!({}))
+        .await
+        .expect(201);
+}
+
+/// `oz_test_utils:create_group(Config, ?ROOT, Name)`: a group with no members.
+pub async fn root_group(c: &Ctx, name: &str) -> String {
+    let r = c.s.post("/groups", &c.root, json!({"name": name})).await;
+    r.expect(201);
+    r.location_id()
+}
+
+/// `?DOI_SERVICE` created by `user` (who is granted `oz_handle_services_create`).
+pub async fn create_hservice(c: &Ctx, user: &str, auth: &Auth) -> String {
+    c.s.grant_oz(user, &["oz_handle_services_create"]).await;
+    let r = c
+        .s
+        .post(
+            "/user/handle_services",
+            auth,
+            json!({
+                "name": "LifeWatch DataCite",
+                "proxyEndpoint": "https://hprov.example.com/api",
+                "serviceProperties": {"type": "DOI", "prefix": "10.5072", "host": "https://mds.example.org"}
+            }),
+        )
+        .await;
+    r.expect(201);
+    r.location_id()
+}
+
+/// A space of `auth` with a share in it (`oz_test_utils:create_share`).
+pub async fn create_share(c: &Ctx, auth: &Auth) -> String {
+    let r =
+        c.s.post("/user/spaces", auth, json!({"name": "space1"}))
+            .await;
+    r.expect(201);
+    let space = r.location_id();
+    let r =
+        c.s.post(
+            "/shares",
+            auth,
+            json!({"name": "share1", "spaceId": space, "rootFileId": "root-file"}),
+        )
+        .await;
+    r.expect(201);
+    r.location_id()
+}
+
+pub fn handle_body(service: &str, share: &str) -> Value {
+    json!({
+        "handleServiceId": service,
+        "resourceType": "Share",
+        "resourceId": share,
+        "metadataPrefix": "oai_dc",
+        "metadata": "<metadata><dc:title>Data</dc:title></metadata>",
+    })
+}
+
+fn with_owner<'a>(env: &'a Env, rest: Vec<&'a Auth>) -> Vec<&'a Auth> {
+    env.owner.iter().chain(rest).collect()
+}
+
+/// `add_user_test` of the hservice/handle suites: PUT …/users/{U3} by anyone holding the update
+/// privilege (or an admin with both add_relationships privileges), with a `privileges` data spec.
+pub async fn add_user_test(c: &Ctx, k: &Kind) {
+    let env = basic_env(c, k, &[k.add_user]).await;
+    let (_, non_admin) = c.user().await;
+    let (u3, _) = c.user().await;
+    let path = format!("{}/users/{u3}", env.base);
+    let admin_privs = [
+        k.oz("add_relationships"),
+        "oz_users_add_relationships".into(),
+    ];
+    let admin_privs: Vec<&str> = admin_privs.iter().map(String::as_str).collect();
+    let admin = c.admin(&admin_privs).await;
+    let correct_values: Vec<Value> = k
+        .correct_privs
+        .iter()
+        .map(|p| json!({"privileges": p}))
+        .collect();
+    for body in &correct_values {
+        c.expect_denied(
+            Method::PUT,
+            &path,
+            Some(body.clone()),
+            &[&env.a1, &non_admin],
+        )
+        .await;
+        c.expect_partial_admins_forbidden(Method::PUT, &path, Some(body.clone()), &admin_privs)
+            .await;
+    }
+    assert!(!c
+        .list(&format!("{}/users", env.base), "users")
+        .await
+        .contains(&u3));
+    // bad data, sent by a correct client
+    let allowed = &env.all;
+    c.expect_bad_values(
+        Method::PUT,
+        &path,
+        &env.a2,
+        &correct_values[0],
+        &[
+            ("privileges", json!(""), "badValueListOfStrings"),
+            (
+                "privileges",
+                json!(["space_view", "group_view"]),
+                "badValueListNotAllowed",
+            ),
+        ],
+    )
+    .await;
+    let r =
+        c.s.put(
+            &path,
+            &env.a2,
+            json!({"privileges": ["space_view", "group_view"]}),
+        )
+        .await;
+    if k.plural != "spaces" {
+        assert_eq!(
+            r.body["error"]["details"]["allowed"],
+            json!(allowed),
+            "{}",
+            r.text
+        );
+    }
+    for client in [&admin, &env.a2] {
+        for body in &correct_values {
+            let r = c.s.put(&path, client, body.clone()).await;
+            r.expect(201);
+            expect_location(&r, &path.clone());
+            let privs_path = format!("{path}/privileges");
+            assert_eq!(
+                c.privs(&privs_path).await,
+                sorted(&strings(&body["privileges"]))
+            );
+            c.s.delete(&path, &c.root).await.expect(204);
+        }
+    }
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `remove_user_test`: `api_test_scenarios:delete_entity` for DELETE …/users/{U3}.
+pub async fn remove_user_test(c: &Ctx, k: &Kind) {
+    let env = basic_env(c, k, &[k.remove_user]).await;
+    let (_, non_admin) = c.user().await;
+    let admin_privs = [
+        k.oz("remove_relationships"),
+        "oz_users_remove_relationships".into(),
+    ];
+    let admin_privs: Vec<&str> = admin_privs.iter().map(String::as_str).collect();
+    let admin = c.admin(&admin_privs).await;
+    let users = format!("{}/users", env.base);
+    let new_member = || async {
+        let (u3, _) = c.user().await;
+        add_user(c, &env.base, &u3).await;
+        (u3.clone(), format!("{}/users/{u3}", env.base))
+    };
+    let (u3, path) = new_member().await;
+    c.expect_denied(Method::DELETE, &path, None, &[&env.a1, &non_admin])
+        .await;
+    c.expect_partial_admins_forbidden(Method::DELETE, &path, None, &admin_privs)
+        .await;
+    assert!(c.list(&users, "users").await.contains(&u3));
+    for client in with_owner(&env, vec![&admin, &env.a2]) {
+        let (u3, path) = new_member().await;
+        c.s.delete(&path, client).await.expect(204);
+        assert!(!c.list(&users, "users").await.contains(&u3));
+    }
+    // deleted: every client, even the forbidden ones, gets 404
+    let (_, path) = new_member().await;
+    c.s.delete(&path, &c.root).await.expect(204);
+    let all_clients = with_owner(&env, vec![&admin, &env.a2, &env.a1, &non_admin]);
+    c.expect_not_found_for_all(Method::DELETE, &path, &all_clients)
+        .await;
+}
+
+/// `list_users_test`: GET …/users by the view privilege, any member holding it, or an admin with
+/// `oz_*_list_relationships`.
+pub async fn list_users_test(c: &Ctx, k: &Kind) {
+    let env = basic_env(c, k, &[k.view]).await;
+    let (u3, a3) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    add_user(c, &env.base, &u3).await;
+    let admin = c.admin(&[&k.oz("list_relationships")]).await;
+    let path = format!("{}/users", env.base);
+    let mut expected = vec![env.u1.clone(), env.u2.clone(), u3];
+    if let Some(owner) = &env.owner {
+        let r = c.s.get("/user", owner).await;
+        expected.push(r.body["userId"].as_str().unwrap_or_default().to_owned());
+    }
+    c.expect_denied(Method::GET, &path, None, &[&non_admin, &env.a1])
+        .await;
+    for client in with_owner(&env, vec![&admin, &env.a2, &a3]) {
+        let r = c.s.get(&path, client).await;
+        r.expect(200);
+        assert_eq!(r.set("users"), sorted(&expected));
+    }
+}
+
+/// `get_user_privileges_test` (`list_user_privileges_test` for groups): the get_privileges scenario
+/// for …/users/{U3}/privileges, U3 being the entity and the subject.
+pub async fn get_user_privileges_test(c: &Ctx, k: &Kind) {
+    let env = basic_env(c, k, &[k.view_privs]).await;
+    let (_, non_admin) = c.user().await;
+    let (u3, a3) = c.user().await;
+    add_user(c, &env.base, &u3).await;
+    let admin = c.admin(&[&k.oz("view_privileges")]).await;
+    let path = format!("{}/users/{u3}/privileges", env.base);
+    c.get_privileges(
+        &path,
+        &with_owner(&env, vec![&admin, &env.a2, &a3]),
+        &[&env.a1, &non_admin],
+        &env.member,
+        &env.all,
+        &[],
+        &a3,
+        k.view_privs,
+        true,
+    )
+    .await;
+}
+
+/// `update_user_privileges_test`: the update_privileges scenario for PATCH …/users/{U3}/privileges.
+pub async fn update_user_privileges_test(c: &Ctx, k: &Kind) {
+    let env = basic_env(c, k, &[k.set_privs]).await;
+    let (_, non_admin) = c.user().await;
+    let (u3, a3) = c.user().await;
+    add_user(c, &env.base, &u3).await;
+    let admin = c.admin(&[&k.oz("set_privileges")]).await;
+    let path = format!("{}/users/{u3}/privileges", env.base);
+    c.update_privileges(
+        &path,
+        &with_owner(&env, vec![&admin, &env.a2]),
+        &[&env.a1, &non_admin],
+        &env.all,
+        &a3,
+        k.set_privs,
+    )
+    .await;
+}
+
+/// `get_eff_user_privileges_test` of the hservice/handle suites: U3 is in G3 ⊂ G1 and in G2; G1
+/// and G2 are direct members. Granted privileges are split at random between G1 and G2, so U3's
+/// effective privileges are their union (and U3's own privileges in G3/G2 do not count).
+pub async fn get_eff_user_privileges_test(c: &Ctx, k: &Kind) {
+    let env = basic_env(c, k, &[k.view_privs]).await;
+    let (_, non_admin) = c.user().await;
+    let (u3, a3) = c.user().await;
+    let g1 = root_group(c, "group1").await;
+    let g2 = root_group(c, "group2").await;
+    let g3 = root_group(c, "group3").await;
+    add_group(c, &env.base, &g1).await;
+    add_group(c, &env.base, &g2).await;
+    c.s.put(&format!("/groups/{g1}/children/{g3}"), &c.root, json!({}))
+        .await
+        .expect(201);
+    add_user(c, &format!("/groups/{g3}"), &u3).await;
+    add_user(c, &format!("/groups/{g2}"), &u3).await;
+    let admin = c.admin(&[&k.oz("view_privileges")]).await;
+    let path = format!("{}/effective_users/{u3}/privileges", env.base);
+    let sets = [
+        format!("{}/groups/{g1}/privileges", env.base),
+        format!("{}/groups/{g2}/privileges", env.base),
+    ];
+    let correct = with_owner(&env, vec![&admin, &env.a2, &a3]);
+    let forbidden = [&env.a1, &non_admin];
+    // the original spec
+    c.expect_denied(Method::GET, &path, None, &forbidden).await;
+    for client in &correct {
+        let r = c.s.get(&path, client).await;
+        r.expect(200);
+        assert_eq!(r.set("privileges"), env.member);
+    }
+    // random sublists, split between G1 and G2; then the entity (U3, the subject) with and
+    // without the view privilege: it may always read its own
+    let view = vec![k.view_privs.to_owned()];
+    let but_view = minus(&env.all, &[k.view_privs]);
+    for (clients, pool, const_privs) in [
+        (correct.clone(), &env.all, vec![]),
+        (vec![&a3], &env.all, view.clone()),
+        (vec![&a3], &but_view, vec![]),
+    ] {
+        for _ in 0..crate::upstream::REPEATS {
+            let mut privs = c.random_sublist(pool);
+            privs.extend(const_privs.iter().cloned());
+            let privs = sorted(&privs);
+            let (mut p1, mut p2) = (vec![], vec![]);
+            for p in &privs {
+                if c.uniform(2) == 1 {
+                    p1.push(p.clone())
+                } else {
+                    p2.push(p.clone())
+                }
+            }
+            let revoke: Vec<String> = env
+                .all
+                .iter()
+                .filter(|p| !privs.contains(p))
+                .cloned()
+                .collect();
+            c.set_privs(&sets[0], &p1, &revoke).await;
+            c.set_privs(&sets[1], &p2, &revoke).await;
+            // what was granted before to one group and not revoked now stays: read the union
+            let expected = {
+                let mut u = c.privs(&sets[0]).await;
+                u.extend(c.privs(&sets[1]).await);
+                sorted(&u)
+            };
+            assert_eq!(expected, privs, "union of G1's and G2's privileges");
+            for client in &clients {
+                let r = c.s.get(&path, client).await;
+                r.expect(200);
+                assert_eq!(r.set("privileges"), privs, "GET {path}");
+            }
+        }
+    }
+}
