@@ -26,3 +26,33 @@ async fn list_user_privileges_test() {
 async fn update_user_privileges_test() {
     kinds::update_user_privileges_test(&Ctx::start().await, &GROUP).await;
 }
+
+// group_children_api_test_SUITE:list_children_test
+#[tokio::test]
+async fn list_children_test() {
+    kinds::list_groups_test(&Ctx::start().await, &GROUP).await;
+}
+
+// group_children_api_test_SUITE:remove_child_test
+#[tokio::test]
+async fn remove_child_test() {
+    kinds::remove_group_test(&Ctx::start().await, &GROUP).await;
+}
+
+// group_children_api_test_SUITE:get_child_privileges_test
+#[tokio::test]
+async fn get_child_privileges_test() {
+    kinds::get_group_privileges_test(&Ctx::start().await, &GROUP).await;
+}
+
+// group_children_api_test_SUITE:update_child_privileges_test
+#[tokio::test]
+async fn update_child_privileges_test() {
+    kinds::update_group_privileges_test(&Ctx::start().await, &GROUP).await;
+}
+
+// group_children_api_test_SUITE:add_child_test
+#[tokio::test]
+async fn add_child_test() {
+    kinds::add_group_both_sides_test(&Ctx::start().await, &GROUP, "group_add_parent").await;
+}

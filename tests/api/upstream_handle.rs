@@ -38,3 +38,33 @@ async fn add_user_test() {
 async fn get_eff_user_privileges_test() {
     kinds::get_eff_user_privileges_test(&Ctx::start().await, &HANDLE).await;
 }
+
+// handle_groups_api_test_SUITE:list_groups_test
+#[tokio::test]
+async fn list_groups_test() {
+    kinds::list_groups_test(&Ctx::start().await, &HANDLE).await;
+}
+
+// handle_groups_api_test_SUITE:remove_group_test
+#[tokio::test]
+async fn remove_group_test() {
+    kinds::remove_group_test(&Ctx::start().await, &HANDLE).await;
+}
+
+// handle_groups_api_test_SUITE:get_group_privileges_test
+#[tokio::test]
+async fn get_group_privileges_test() {
+    kinds::get_group_privileges_test(&Ctx::start().await, &HANDLE).await;
+}
+
+// handle_groups_api_test_SUITE:update_group_privileges_test
+#[tokio::test]
+async fn update_group_privileges_test() {
+    kinds::update_group_privileges_test(&Ctx::start().await, &HANDLE).await;
+}
+
+// handle_groups_api_test_SUITE:add_group_test
+#[tokio::test]
+async fn add_group_test() {
+    kinds::add_group_test(&Ctx::start().await, &HANDLE).await;
+}

@@ -18,6 +18,10 @@ pub struct Kind {
     pub add_user: &'static str,
     pub remove_user: &'static str,
     pub set_privs: &'static str,
+    /// Where member groups are: `groups`, or `children` for groups.
+    pub groups_seg: &'static str,
+    pub add_group: &'static str,
+    pub remove_group: &'static str,
     /// Two correct `privileges` values of the add-with-privileges data spec.
     pub correct_privs: [[&'static str; 2]; 2],
 }
@@ -29,6 +33,9 @@ pub const GROUP: Kind = Kind {
     add_user: "group_add_user",
     remove_user: "group_remove_user",
     set_privs: "group_set_privileges",
+    groups_seg: "children",
+    add_group: "group_add_child",
+    remove_group: "group_remove_child",
     correct_privs: [
         ["group_update", "group_remove_child"],
         ["group_view", "group_add_user"],
@@ -42,6 +49,9 @@ pub const SPACE: Kind = Kind {
     add_user: "space_add_user",
     remove_user: "space_remove_user",
     set_privs: "space_set_privileges",
+    groups_seg: "groups",
+    add_group: "space_add_group",
+    remove_group: "space_remove_group",
     correct_privs: [
         ["space_update", "space_remove_group"],
         ["space_write_data", "space_view"],
@@ -55,6 +65,9 @@ pub const HSERVICE: Kind = Kind {
     add_user: "handle_service_update",
     remove_user: "handle_service_update",
     set_privs: "handle_service_update",
+    groups_seg: "groups",
+    add_group: "handle_service_update",
+    remove_group: "handle_service_update",
     correct_privs: [
         ["handle_service_update", "handle_service_delete"],
         ["handle_service_register_handle", "handle_service_view"],
@@ -68,6 +81,9 @@ pub const HANDLE: Kind = Kind {
     add_user: "handle_update",
     remove_user: "handle_update",
     set_privs: "handle_update",
+    groups_seg: "groups",
+    add_group: "handle_update",
+    remove_group: "handle_update",
     correct_privs: [
         ["handle_update", "handle_delete"],
         ["handle_view", "handle_update"],
@@ -485,4 +501,228 @@ pub async fn get_eff_user_privileges_test(c: &Ctx, k: &Kind) {
             }
         }
     }
+}
+
+fn oz_pair(k: &Kind, what: &str, other: &str) -> Vec<String> {
+    let mut v = vec![k.oz(what), format!("oz_{other}_{what}")];
+    v.dedup();
+    v
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// `add_group_test` of the hservice/handle suites: PUT …/groups/{G1} by the update privilege or an
+/// admin with both add_relationships privileges; a random sublist of privileges as data.
+pub async fn add_group_test(c: &Ctx, k: &Kind) {
+    let env = basic_env(c, k, &[k.add_group]).await;
+    let (_, non_admin) = c.user().await;
+    let g1 = c.s.group(&env.a1, "group1").await;
+    let path = format!("{}/{}/{g1}", env.base, k.groups_seg);
+    let admin_privs = oz_pair(k, "add_relationships", "groups");
+    let admin = c.admin(&refs(&admin_privs)).await;
+    let listing = format!("{}/{}", env.base, k.groups_seg);
+    for client in [&admin, &env.a2] {
+        let privs = c.random_sublist(&env.all);
+        let body = json!({ "privileges": privs });
+        c.expect_denied(
+            Method::PUT,
+            &path,
+            Some(body.clone()),
+            &[&env.a1, &non_admin],
+        )
+        .await;
+        c.expect_partial_admins_forbidden(
+            Method::PUT,
+            &path,
+            Some(body.clone()),
+            &refs(&admin_privs),
+        )
+        .await;
+        assert!(!c.list(&listing, "groups").await.contains(&g1));
+        c.expect_bad_values(
+            Method::PUT,
+            &path,
+            client,
+            &body,
+            &[
+                ("privileges", json!(""), "badValueListOfStrings"),
+                (
+                    "privileges",
+                    json!(["space_view", "group_view"]),
+                    "badValueListNotAllowed",
+                ),
+            ],
+        )
+        .await;
+        let r = c.s.put(&path, client, body).await;
+        r.expect(201);
+        expect_location(&r, &path);
+        assert_eq!(c.privs(&format!("{path}/privileges")).await, sorted(&privs));
+        c.s.delete(&path, &c.root).await.expect(204);
+    }
+}
+
+/// `add_group_test` of space_groups / `add_child_test` of group_children: the client needs the
+/// add privilege in the parent *and* the join privilege in the group (space_add_group +
+/// group_add_space; group_add_child + group_add_parent).
+pub async fn add_group_both_sides_test(c: &Ctx, k: &Kind, join_priv: &str) {
+    let (_, user) = c.user().await;
+    let (no_add, a_no_add) = c.user().await;
+    let (no_join, a_no_join) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let g1 = c.s.group(&user, "group1").await;
+    let parent = if k.plural == "spaces" {
+        let r =
+            c.s.post("/user/spaces", &user, json!({"name": "space1"}))
+                .await;
+        r.expect(201);
+        r.location_id()
+    } else {
+        c.s.group(&user, "parent").await
+    };
+    let base = format!("/{}/{parent}", k.plural);
+    let all_target = c.all_privs(k.plural).await;
+    let all_group = c.all_privs("groups").await;
+    for (u, missing) in [(&no_add, k.add_group), (&no_join, join_priv)] {
+        add_user(c, &base, u).await;
+        add_user(c, &format!("/groups/{g1}"), u).await;
+        // each lacks one of the two privileges and holds every other one
+        let in_group = minus(&all_group, &[missing]);
+        let in_target = minus(&all_target, &[missing]);
+        c.put_privs(
+            &format!("{base}/users/{u}/privileges"),
+            &in_target,
+            &all_target,
+        )
+        .await;
+        c.put_privs(
+            &format!("/groups/{g1}/users/{u}/privileges"),
+            &in_group,
+            &all_group,
+        )
+        .await;
+    }
+    let path = format!("{base}/{}/{g1}", k.groups_seg);
+    let admin_privs = oz_pair(k, "add_relationships", "groups");
+    let admin = c.admin(&refs(&admin_privs)).await;
+    c.expect_denied(
+        Method::PUT,
+        &path,
+        Some(json!({})),
+        &[&non_admin, &a_no_add, &a_no_join],
+    )
+    .await;
+    c.expect_partial_admins_forbidden(Method::PUT, &path, Some(json!({})), &refs(&admin_privs))
+        .await;
+    let listing = format!("{base}/{}", k.groups_seg);
+    for client in [&user, &admin] {
+        assert!(!c.list(&listing, "groups").await.contains(&g1));
+        let r = c.s.put(&path, client, json!({})).await;
+        r.expect(201);
+        expect_location(&r, &path);
+        assert!(c.list(&listing, "groups").await.contains(&g1));
+        c.s.delete(&path, &c.root).await.expect(204);
+    }
+}
+
+/// `remove_group_test` / `remove_child_test`: delete_entity for DELETE …/groups/{G}.
+pub async fn remove_group_test(c: &Ctx, k: &Kind) {
+    let env = basic_env(c, k, &[k.remove_group]).await;
+    let (_, non_admin) = c.user().await;
+    let admin_privs = oz_pair(k, "remove_relationships", "groups");
+    let admin = c.admin(&refs(&admin_privs)).await;
+    let listing = format!("{}/{}", env.base, k.groups_seg);
+    let new_group = || async {
+        let g = root_group(c, "group1").await;
+        c.s.put(&format!("{listing}/{g}"), &c.root, json!({}))
+            .await
+            .expect(201);
+        (g.clone(), format!("{listing}/{g}"))
+    };
+    let (g, path) = new_group().await;
+    c.expect_denied(Method::DELETE, &path, None, &[&env.a1, &non_admin])
+        .await;
+    c.expect_partial_admins_forbidden(Method::DELETE, &path, None, &refs(&admin_privs))
+        .await;
+    assert!(c.list(&listing, "groups").await.contains(&g));
+    for client in with_owner(&env, vec![&admin, &env.a2]) {
+        let (g, path) = new_group().await;
+        c.s.delete(&path, client).await.expect(204);
+        assert!(!c.list(&listing, "groups").await.contains(&g));
+    }
+    let (_, path) = new_group().await;
+    c.s.delete(&path, &c.root).await.expect(204);
+    let all_clients = with_owner(&env, vec![&admin, &env.a2, &env.a1, &non_admin]);
+    c.expect_not_found_for_all(Method::DELETE, &path, &all_clients)
+        .await;
+}
+
+/// `list_groups_test` / `list_children_test`.
+pub async fn list_groups_test(c: &Ctx, k: &Kind) {
+    let env = basic_env(c, k, &[k.view]).await;
+    let (_, non_admin) = c.user().await;
+    let listing = format!("{}/{}", env.base, k.groups_seg);
+    let mut expected = vec![];
+    for i in 0..5 {
+        let g = root_group(c, &format!("group{i}")).await;
+        c.s.put(&format!("{listing}/{g}"), &c.root, json!({}))
+            .await
+            .expect(201);
+        expected.push(g);
+    }
+    let admin = c.admin(&[&k.oz("list_relationships")]).await;
+    c.expect_denied(Method::GET, &listing, None, &[&non_admin, &env.a1])
+        .await;
+    for client in with_owner(&env, vec![&admin, &env.a2]) {
+        let r = c.s.get(&listing, client).await;
+        r.expect(200);
+        assert_eq!(r.set("groups"), sorted(&expected));
+    }
+}
+
+/// `get_group_privileges_test` / `get_child_privileges_test`: U3 (admin of G1) gets its rights in
+/// the entity from G1's privileges, which the scenario flips; G1 is the subject, so without the
+/// view privilege U3 is forbidden.
+pub async fn get_group_privileges_test(c: &Ctx, k: &Kind) {
+    let env = basic_env(c, k, &[k.view_privs]).await;
+    let (_, non_admin) = c.user().await;
+    let (_, a3) = c.user().await;
+    let g1 = c.s.group(&a3, "group1").await;
+    let member = format!("{}/{}/{g1}", env.base, k.groups_seg);
+    c.s.put(&member, &c.root, json!({})).await.expect(201);
+    let admin = c.admin(&[&k.oz("view_privileges")]).await;
+    c.get_privileges(
+        &format!("{member}/privileges"),
+        &with_owner(&env, vec![&admin, &env.a2]),
+        &[&non_admin, &env.a1],
+        &env.member,
+        &env.all,
+        &[],
+        &a3,
+        k.view_privs,
+        false,
+    )
+    .await;
+}
+
+/// `update_group_privileges_test` / `update_child_privileges_test`.
+pub async fn update_group_privileges_test(c: &Ctx, k: &Kind) {
+    let env = basic_env(c, k, &[k.set_privs]).await;
+    let (_, non_admin) = c.user().await;
+    let (_, a3) = c.user().await;
+    let g1 = c.s.group(&a3, "group1").await;
+    let member = format!("{}/{}/{g1}", env.base, k.groups_seg);
+    c.s.put(&member, &c.root, json!({})).await.expect(201);
+    let admin = c.admin(&[&k.oz("set_privileges")]).await;
+    c.update_privileges(
+        &format!("{member}/privileges"),
+        &with_owner(&env, vec![&admin, &env.a2]),
+        &[&non_admin, &env.a1],
+        &env.all,
+        &a3,
+        k.set_privs,
+    )
+    .await;
 }
