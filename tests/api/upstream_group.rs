@@ -56,3 +56,15 @@ async fn update_child_privileges_test() {
 async fn add_child_test() {
     kinds::add_group_both_sides_test(&Ctx::start().await, &GROUP, "group_add_parent").await;
 }
+
+// group_users_api_test_SUITE:add_user_test
+#[tokio::test]
+async fn add_user_test() {
+    kinds::self_add_user_test(&Ctx::start().await, &GROUP, false).await;
+}
+
+// group_users_api_test_SUITE:add_user_with_privileges_test
+#[tokio::test]
+async fn add_user_with_privileges_test() {
+    kinds::self_add_user_test(&Ctx::start().await, &GROUP, true).await;
+}

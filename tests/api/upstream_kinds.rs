@@ -726,3 +726,118 @@ pub async fn update_group_privileges_test(c: &Ctx, k: &Kind) {
     )
     .await;
 }
+
+/// `add_user_test` / `add_user_with_privileges_test` of the group_users and space_users suites:
+/// only self-add (a user holding the add privilege effectively, through a member group) or an
+/// admin; the creator may not add another user (others join with invite tokens).
+pub async fn self_add_user_test(c: &Ctx, k: &Kind, with_privileges: bool) {
+    let (_, creator) = c.user().await;
+    let (eff_user, a_eff) = c.user().await;
+    let (eff_user_no_priv, a_eff_no_priv) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let target = if k.plural == "spaces" {
+        let r =
+            c.s.post("/user/spaces", &creator, json!({"name": "space1"}))
+                .await;
+        r.expect(201);
+        r.location_id()
+    } else {
+        c.s.group(&creator, "group1").await
+    };
+    let base = format!("/{}/{target}", k.plural);
+    let sub1 = c.s.group(&a_eff, "group2").await;
+    let sub2 = c.s.group(&a_eff_no_priv, "group2").await;
+    for sub in [&sub1, &sub2] {
+        c.s.put(
+            &format!("{base}/{}/{sub}", k.groups_seg),
+            &c.root,
+            json!({}),
+        )
+        .await
+        .expect(201);
+    }
+    let mut granted = vec![k.add_user.to_owned()];
+    if with_privileges {
+        granted.push(k.set_privs.to_owned());
+    }
+    c.set_privs(
+        &format!("{base}/{}/{sub1}/privileges", k.groups_seg),
+        &granted,
+        &[],
+    )
+    .await;
+    let mut admin_privs = vec![
+        k.oz("add_relationships"),
+        "oz_users_add_relationships".into(),
+    ];
+    if with_privileges {
+        admin_privs.push(k.oz("set_privileges"));
+    }
+    let admin = c.admin(&refs(&admin_privs)).await;
+    let bodies: Vec<Value> = if with_privileges {
+        k.correct_privs
+            .iter()
+            .map(|p| json!({ "privileges": p }))
+            .collect()
+    } else {
+        vec![json!({})]
+    };
+    let users = format!("{base}/users");
+    for (correct, subject, a_subject) in [
+        (true, &eff_user, &a_eff),
+        (false, &eff_user_no_priv, &a_eff_no_priv),
+    ] {
+        let path = format!("{base}/users/{subject}");
+        let mut forbidden = vec![&creator, &non_admin];
+        if !correct {
+            forbidden.push(a_subject);
+        }
+        for body in &bodies {
+            c.expect_denied(Method::PUT, &path, Some(body.clone()), &forbidden)
+                .await;
+            c.expect_partial_admins_forbidden(
+                Method::PUT,
+                &path,
+                Some(body.clone()),
+                &refs(&admin_privs),
+            )
+            .await;
+            assert!(!c.list(&users, "users").await.contains(subject));
+        }
+        let mut clients = vec![&admin];
+        if correct {
+            clients.push(a_subject);
+        }
+        for client in clients {
+            if with_privileges {
+                c.expect_bad_values(
+                    Method::PUT,
+                    &path,
+                    client,
+                    &bodies[0],
+                    &[
+                        ("privileges", json!(""), "badValueListOfStrings"),
+                        (
+                            "privileges",
+                            json!(["space_view", "group_view"]),
+                            "badValueListNotAllowed",
+                        ),
+                    ],
+                )
+                .await;
+            }
+            for body in &bodies {
+                let r = c.s.put(&path, client, body.clone()).await;
+                r.expect(201);
+                expect_location(&r, &path);
+                let privs = c.privs(&format!("{path}/privileges")).await;
+                if with_privileges {
+                    assert_eq!(privs, sorted(&strings(&body["privileges"])));
+                } else {
+                    assert_eq!(privs, c.privs_level(k.plural, "member").await);
+                }
+                c.s.delete(&path, &c.root).await.expect(204);
+            }
+        }
+    }
+}

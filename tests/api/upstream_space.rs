@@ -58,3 +58,15 @@ async fn update_group_privileges_test() {
 async fn add_group_test() {
     kinds::add_group_both_sides_test(&Ctx::start().await, &SPACE, "group_add_space").await;
 }
+
+// space_users_api_test_SUITE:add_user_test
+#[tokio::test]
+async fn add_user_test() {
+    kinds::self_add_user_test(&Ctx::start().await, &SPACE, false).await;
+}
+
+// space_users_api_test_SUITE:add_user_with_privileges_test
+#[tokio::test]
+async fn add_user_with_privileges_test() {
+    kinds::self_add_user_test(&Ctx::start().await, &SPACE, true).await;
+}
