@@ -417,3 +417,19 @@ pub fn expect_location(r: &Response, path: &str) {
         "Location {l}, expected …{path}"
     );
 }
+
+/// `?CORRECT_NAME` of `api_test_utils.hrl`.
+pub const CORRECT_NAME: &str = "_πœę ßþą_śðæŋ-əłżź.ćńµジ(ャパル)パスで 日本を- 旅す.る()";
+
+/// `?BAD_VALUES_NAME(?ERROR_BAD_VALUE_NAME)` (the key is `name`).
+pub fn bad_values_name() -> Vec<(&'static str, Value, &'static str)> {
+    let mut v: Vec<(&str, Value, &str)> = [
+        "", "a", "-asd", "/asd", ":asd", "asd★", "asd-", ".asd", "asd ", " asd ", " asd",
+    ]
+    .iter()
+    .map(|n| ("name", json!(n), "badValueName"))
+    .collect();
+    v.push(("name", json!("a".repeat(129)), "badValueName"));
+    v.push(("name", json!(1234), "badValueString"));
+    v
+}

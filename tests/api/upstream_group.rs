@@ -1,6 +1,10 @@
 //! Onezone's `group_users_api_test_SUITE` (and siblings) ported: see `upstream.rs` for the machinery.
 
-use crate::upstream::Ctx;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::harness::Auth;
+use crate::upstream::{self, Ctx};
 use crate::upstream_kinds::{self as kinds, GROUP};
 
 // group_users_api_test_SUITE:remove_user_test
@@ -67,4 +71,256 @@ async fn add_user_test() {
 #[tokio::test]
 async fn add_user_with_privileges_test() {
     kinds::self_add_user_test(&Ctx::start().await, &GROUP, true).await;
+}
+
+// group_users_api_test_SUITE:get_eff_user_membership_intermediaries
+#[tokio::test]
+async fn get_eff_user_membership_intermediaries() {
+    //                   Group1    Group5
+    //                  /   |  \     /
+    //              Group2  |   Group4
+    //               /      |   /  |  \
+    //            Group3----|-'    |   User2 (no view privs)
+    //                \     |     /
+    //                    User1 (view privs)
+    let c = Ctx::start().await;
+    let (u1, a1) = c.user().await;
+    let (u2, a2) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let g1 = c.s.group(&a1, "group1").await;
+    let g2 = kinds::root_group(&c, "group1").await;
+    let g3 = c.s.group(&a1, "group1").await;
+    let g4 = c.s.group(&a1, "group1").await;
+    let g5 = kinds::root_group(&c, "group1").await;
+    kinds::add_user(&c, &format!("/groups/{g4}"), &u2).await;
+    c.set_privs(
+        &format!("/groups/{g4}/users/{u2}/privileges"),
+        &[],
+        &["group_view".to_owned()],
+    )
+    .await;
+    for (parent, child) in [(&g1, &g2), (&g1, &g4), (&g2, &g3), (&g4, &g3), (&g5, &g4)] {
+        c.s.put(
+            &format!("/groups/{parent}/children/{child}"),
+            &c.root,
+            json!({}),
+        )
+        .await
+        .expect(201);
+    }
+    let admin = c.admin(&["oz_groups_view"]).await;
+    let partial = c.admin(&["oz_groups_view_privileges"]).await;
+    let cases: [(&String, &String, Vec<&Auth>, Vec<&str>); 8] = [
+        (&g1, &u1, vec![&a1, &a2], vec!["self", &g2, &g4]),
+        (&g1, &u2, vec![&a1, &a2], vec![&g4]),
+        (&g2, &u1, vec![&a1], vec![&g3]),
+        (&g3, &u1, vec![&a1], vec!["self"]),
+        (&g4, &u1, vec![&a1], vec!["self", &g3]),
+        (&g4, &u2, vec![&a1, &a2], vec!["self"]),
+        (&g5, &u1, vec![&a1, &a2], vec![&g4]),
+        (&g5, &u2, vec![&a1, &a2], vec![&g4]),
+    ];
+    for (group, subject, correct, expected) in cases {
+        let path = format!("/groups/{group}/effective_users/{subject}/membership");
+        let forbidden: Vec<&Auth> = [&non_admin, &a1, &a2, &partial]
+            .into_iter()
+            .filter(|a| !correct.iter().any(|c| std::ptr::eq(*c, *a)))
+            .collect();
+        c.expect_denied(Method::GET, &path, None, &forbidden).await;
+        let mut expected: Vec<Value> = expected
+            .iter()
+            .map(|id| json!({"type": "group", "id": id}))
+            .collect();
+        expected.sort_by_key(|v| v.to_string());
+        for client in correct.iter().copied().chain([&admin]) {
+            let r = c.s.get(&path, client).await;
+            r.expect(200);
+            let mut got = r.body["intermediaries"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            got.sort_by_key(|v| v.to_string());
+            assert_eq!(got, expected, "{path}");
+        }
+    }
+}
+
+const GROUP_TYPES: [&str; 4] = ["organization", "unit", "team", "role_holders"];
+
+fn group_bad_values() -> Vec<(&'static str, Value, &'static str)> {
+    let mut v = vec![
+        ("type", json!("kingdom"), "badValueNotAllowed"),
+        ("type", json!(1234), "badValueString"),
+    ];
+    v.extend(upstream::bad_values_name());
+    v
+}
+
+// group_misc_api_test_SUITE:create_test
+#[tokio::test]
+async fn create_test() {
+    let c = Ctx::start().await;
+    let (_, u1) = c.user().await;
+    let admin = c.admin(&["oz_groups_create"]).await;
+    let body = json!({ "name": upstream::CORRECT_NAME });
+    c.expect_denied(Method::POST, "/groups", Some(body.clone()), &[&u1])
+        .await;
+    c.expect_bad_values(Method::POST, "/groups", &admin, &body, &group_bad_values())
+        .await;
+    // required name, optional type: without it the default `team`, then each type
+    let mut data_sets = vec![(body.clone(), "team")];
+    for t in GROUP_TYPES {
+        data_sets.push((json!({"name": upstream::CORRECT_NAME, "type": t}), t));
+    }
+    for (body, exp_type) in data_sets {
+        let r = c.s.post("/groups", &admin, body).await;
+        r.expect(201);
+        let id = r.location_id();
+        upstream::expect_location(&r, &format!("/groups/{id}"));
+        let g = c.s.get(&format!("/groups/{id}"), &c.root).await;
+        g.expect(200);
+        assert_eq!(g.body["name"], json!(upstream::CORRECT_NAME));
+        assert_eq!(g.body["type"], json!(exp_type));
+        // the creator is not added (no auth hint)
+        assert!(c
+            .list(&format!("/groups/{id}/users"), "users")
+            .await
+            .is_empty());
+    }
+}
+
+// group_misc_api_test_SUITE:get_test (the protected scope, the one REST serves)
+#[tokio::test]
+async fn get_test() {
+    let c = Ctx::start().await;
+    let (with_view, a_with) = c.user().await;
+    let (without_view, a_without) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let r =
+        c.s.post(
+            "/user/groups",
+            &a_with,
+            json!({"name": "group1", "type": "organization"}),
+        )
+        .await;
+    r.expect(201);
+    let g = r.location_id();
+    let all = c.all_privs("groups").await;
+    c.put_privs(
+        &format!("/groups/{g}/users/{with_view}/privileges"),
+        &["group_view".into()],
+        &all,
+    )
+    .await;
+    kinds::add_user(&c, &format!("/groups/{g}"), &without_view).await;
+    c.put_privs(
+        &format!("/groups/{g}/users/{without_view}/privileges"),
+        &upstream::minus(&all, &["group_view"]),
+        &all,
+    )
+    .await;
+    let admin = c.admin(&["oz_groups_view"]).await;
+    let path = format!("/groups/{g}");
+    c.expect_denied(Method::GET, &path, None, &[&non_admin])
+        .await;
+    for client in [&admin, &a_without, &a_with] {
+        let r = c.s.get(&path, client).await;
+        r.expect(200);
+        assert_eq!(r.body["groupId"], json!(g));
+        assert_eq!(r.body["name"], json!("group1"));
+        assert_eq!(r.body["type"], json!("organization"));
+        assert_eq!(r.body["creator"], json!({"type": "user", "id": with_view}));
+        assert!(r.body["creationTime"].is_number(), "{}", r.text);
+    }
+}
+
+/// `update_test` / `delete_test` env: U1 creator without the privilege, U2 member with it.
+async fn misc_env(c: &Ctx, privilege: &str) -> (String, Auth, Auth) {
+    let (_, a1) = c.user().await;
+    let (u2, a2) = c.user().await;
+    let g = c.s.group(&a1, "group1").await;
+    let u1 = c.s.get("/user", &a1).await.body["userId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    c.set_privs(
+        &format!("/groups/{g}/users/{u1}/privileges"),
+        &[],
+        &[privilege.to_owned()],
+    )
+    .await;
+    kinds::add_user(c, &format!("/groups/{g}"), &u2).await;
+    c.set_privs(
+        &format!("/groups/{g}/users/{u2}/privileges"),
+        &[privilege.to_owned()],
+        &[],
+    )
+    .await;
+    (g, a1, a2)
+}
+
+// group_misc_api_test_SUITE:update_test
+#[tokio::test]
+async fn update_test() {
+    let c = Ctx::start().await;
+    let admin = c.admin(&["oz_groups_update"]).await;
+    let (g, a1, a2) = misc_env(&c, "group_update").await;
+    let path = format!("/groups/{g}");
+    let full = json!({"name": upstream::CORRECT_NAME, "type": "unit"});
+    c.expect_denied(Method::PATCH, &path, Some(full.clone()), &[&a1])
+        .await;
+    c.expect_bad_values(Method::PATCH, &path, &a2, &full, &group_bad_values())
+        .await;
+    c.s.patch(&path, &a2, json!({}))
+        .await
+        .expect_error(400, "missingAtLeastOneValue");
+    let unchanged = c.s.get(&path, &c.root).await;
+    assert_eq!(unchanged.body["name"], json!("group1"));
+    // at_least_one = [name, type]: both, then each alone, on a fresh group each time
+    let bodies = [
+        full,
+        json!({"name": upstream::CORRECT_NAME}),
+        json!({"type": "unit"}),
+    ];
+    for client in [&a2, &admin] {
+        for body in &bodies {
+            let (g, _, a2_fresh) = misc_env(&c, "group_update").await;
+            let client = if std::ptr::eq(client, &a2) {
+                &a2_fresh
+            } else {
+                client
+            };
+            let path = format!("/groups/{g}");
+            c.s.patch(&path, client, body.clone()).await.expect(204);
+            let r = c.s.get(&path, &c.root).await;
+            let exp_name = body.get("name").cloned().unwrap_or(json!("group1"));
+            let exp_type = body.get("type").cloned().unwrap_or(json!("team"));
+            assert_eq!(
+                (r.body["name"].clone(), r.body["type"].clone()),
+                (exp_name, exp_type)
+            );
+        }
+    }
+}
+
+// group_misc_api_test_SUITE:delete_test
+#[tokio::test]
+async fn delete_test() {
+    let c = Ctx::start().await;
+    let admin = c.admin(&["oz_groups_delete"]).await;
+    let (g, a1, a2) = misc_env(&c, "group_delete").await;
+    let path = format!("/groups/{g}");
+    c.expect_denied(Method::DELETE, &path, None, &[&a1]).await;
+    c.s.get(&path, &c.root).await.expect(200);
+    for use_admin in [false, true] {
+        let (g, _, a2_fresh) = misc_env(&c, "group_delete").await;
+        let client = if use_admin { &admin } else { &a2_fresh };
+        let path = format!("/groups/{g}");
+        c.s.delete(&path, client).await.expect(204);
+        c.s.get(&path, &c.root).await.expect_error(404, "notFound");
+    }
+    // delete_entity: once deleted, everybody gets 404
+    c.s.delete(&path, &c.root).await.expect(204);
+    c.expect_not_found_for_all(Method::DELETE, &path, &[&a1, &a2, &admin])
+        .await;
 }
