@@ -28,4 +28,5 @@ mod upstream_handle;
 mod upstream_handle_service;
 mod upstream_kinds;
 mod upstream_space;
+mod upstream_user;
 mod users;

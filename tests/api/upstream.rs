@@ -4,7 +4,8 @@
 //! → 403 `forbidden`), `bad_values` data specs sent by a correct client, and the privilege
 //! scenarios that flip a privilege and watch the operation flip between allowed and 403.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -20,6 +21,9 @@ pub struct Ctx {
     pub s: TestServer,
     pub root: Auth,
     rng: Cell<u64>,
+    /// `SetPrivsFun`/`GetPrivsFun` of a scenario when they are not the tested path itself: the
+    /// scenario's path → where privileges are set (all) and read (the first).
+    state: RefCell<HashMap<String, Vec<Vec<String>>>>,
 }
 
 impl Ctx {
@@ -35,6 +39,7 @@ impl Ctx {
             s,
             root,
             rng: Cell::new(0x9e37_79b9_7f4a_7c15),
+            state: RefCell::new(HashMap::new()),
         }
     }
 
@@ -100,8 +105,29 @@ impl Ctx {
         self.s.request(method, path, auth, body).await
     }
 
+    /// Scenarios on `path` set privileges at other paths: each privilege granted goes to one
+    /// randomly chosen partition (every path in it), privileges revoked are revoked everywhere
+    /// (the `SetPrivsFun`s of upstream's effective-privilege cases); read at the first path.
+    pub fn state_at(&self, path: &str, partitions: &[&[String]]) {
+        let partitions = partitions.iter().map(|p| p.to_vec()).collect();
+        self.state.borrow_mut().insert(path.to_owned(), partitions);
+    }
+
+    fn partitions(&self, path: &str) -> Vec<Vec<String>> {
+        self.state
+            .borrow()
+            .get(path)
+            .cloned()
+            .unwrap_or_else(|| vec![vec![path.to_owned()]])
+    }
+
+    fn targets(&self, path: &str) -> Vec<String> {
+        self.partitions(path).concat()
+    }
+
     /// Direct privileges at `path` (…/users/{id}/privileges), read by root.
     pub async fn privs(&self, path: &str) -> Vec<String> {
+        let path = &self.targets(path)[0];
         let r = self.s.get(path, &self.root).await;
         r.expect(200);
         r.set("privileges")
@@ -118,7 +144,16 @@ impl Ctx {
     /// Sets the privileges at `path` to exactly `privs` (within `all`).
     pub async fn put_privs(&self, path: &str, privs: &[String], all: &[String]) {
         let revoke: Vec<String> = all.iter().filter(|p| !privs.contains(p)).cloned().collect();
-        self.set_privs(path, privs, &revoke).await;
+        let partitions = self.partitions(path);
+        let mut grants = vec![vec![]; partitions.len()];
+        for p in privs {
+            grants[self.uniform(partitions.len()) - 1].push(p.clone());
+        }
+        for (targets, grant) in partitions.iter().zip(grants) {
+            for target in targets {
+                self.set_privs(target, &grant, &revoke).await;
+            }
+        }
     }
 
     /// Members listed under `key` at `path`, read by root.
@@ -307,6 +342,39 @@ impl Ctx {
                 "PATCH {path} by a forbidden entity"
             );
         }
+    }
+
+    /// `api_test_scenarios:delete_privileges/7`: from all privileges, each correct client's DELETE
+    /// leaves none; denied clients change nothing; the entity without `delete` is forbidden.
+    pub async fn delete_privileges(
+        &self,
+        path: &str,
+        correct: &[&Auth],
+        forbidden: &[&Auth],
+        all: &[String],
+        entity: &Auth,
+        delete: &str,
+    ) {
+        self.put_privs(path, all, all).await;
+        self.expect_denied(Method::DELETE, path, None, forbidden)
+            .await;
+        assert_eq!(self.privs(path).await, sorted(all), "denied DELETE {path}");
+        for c in correct {
+            self.put_privs(path, all, all).await;
+            self.s.delete(path, c).await.expect(204);
+            assert!(self.privs(path).await.is_empty(), "DELETE {path}");
+        }
+        let but: Vec<String> = all.iter().filter(|p| *p != delete).cloned().collect();
+        self.put_privs(path, &but, all).await;
+        self.s
+            .delete(path, entity)
+            .await
+            .expect_error(403, "forbidden");
+        assert_eq!(
+            self.privs(path).await,
+            sorted(&but),
+            "DELETE {path} by a forbidden entity"
+        );
     }
 
     fn random_initial(&self, all: &[String], const_privs: &[String]) -> Vec<String> {

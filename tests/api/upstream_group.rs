@@ -324,3 +324,108 @@ async fn delete_test() {
     c.expect_not_found_for_all(Method::DELETE, &path, &[&a1, &a2, &admin])
         .await;
 }
+
+async fn all_oz(c: &Ctx) -> Vec<String> {
+    let r = c.s.get("/privileges", &Auth::Nobody).await;
+    r.expect(200);
+    r.set("admin")
+}
+
+// group_misc_api_test_SUITE:get_oz_privileges_test
+#[tokio::test]
+async fn get_oz_privileges_test() {
+    let c = Ctx::start().await;
+    let (_, u1) = c.user().await;
+    let g1 = c.s.group(&u1, "group1").await;
+    let (_, non_admin) = c.user().await;
+    let all = all_oz(&c).await;
+    let admin = c.admin(&["oz_view_privileges"]).await;
+    // U1 holds the group's oz privileges as its member, so it is the entity
+    c.get_privileges(
+        &format!("/groups/{g1}/privileges"),
+        &[&admin],
+        &[&non_admin],
+        &[],
+        &all,
+        &[],
+        &u1,
+        "oz_view_privileges",
+        false,
+    )
+    .await;
+}
+
+// group_misc_api_test_SUITE:update_oz_privileges_test
+#[tokio::test]
+async fn update_oz_privileges_test() {
+    let c = Ctx::start().await;
+    let (_, non_admin) = c.user().await;
+    let (_, u1) = c.user().await;
+    let g1 = c.s.group(&u1, "group1").await;
+    let all = all_oz(&c).await;
+    let admin = c.admin(&["oz_set_privileges"]).await;
+    c.update_privileges(
+        &format!("/groups/{g1}/privileges"),
+        &[&admin],
+        &[&non_admin],
+        &all,
+        &u1,
+        "oz_set_privileges",
+    )
+    .await;
+}
+
+// group_misc_api_test_SUITE:delete_oz_privileges_test
+#[tokio::test]
+async fn delete_oz_privileges_test() {
+    let c = Ctx::start().await;
+    let (_, non_admin) = c.user().await;
+    let (_, u1) = c.user().await;
+    let g1 = c.s.group(&u1, "group1").await;
+    let all = all_oz(&c).await;
+    let admin = c.admin(&["oz_set_privileges"]).await;
+    c.delete_privileges(
+        &format!("/groups/{g1}/privileges"),
+        &[&u1, &admin],
+        &[&non_admin],
+        &all,
+        &u1,
+        "oz_set_privileges",
+    )
+    .await;
+}
+
+// group_misc_api_test_SUITE:get_eff_oz_privileges_test
+#[tokio::test]
+async fn get_eff_oz_privileges_test() {
+    let c = Ctx::start().await;
+    let (_, u1) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let bottom = c.s.group(&u1, "group").await;
+    let mid = kinds::root_group(&c, "group").await;
+    let top = kinds::root_group(&c, "group").await;
+    for (p, ch) in [(&mid, &bottom), (&top, &mid)] {
+        c.s.put(&format!("/groups/{p}/children/{ch}"), &c.root, json!({}))
+            .await
+            .expect(201);
+    }
+    let all = all_oz(&c).await;
+    let admin = c.admin(&["oz_view_privileges"]).await;
+    let path = format!("/groups/{bottom}/effective_privileges");
+    // upstream's SetPrivsFun sets all three parts on Bottom; here they go to Bottom, Mid and Top,
+    // whose oz privileges Bottom inherits
+    let [b, m, t] = [&bottom, &mid, &top].map(|g| [format!("/groups/{g}/privileges")]);
+    c.state_at(&path, &[&b, &m, &t]);
+    c.get_privileges(
+        &path,
+        &[&admin],
+        &[&non_admin],
+        &[],
+        &all,
+        &[],
+        &u1,
+        "oz_view_privileges",
+        false,
+    )
+    .await;
+}

@@ -1,0 +1,209 @@
+//! Onezone's `user_privileges_api_test_SUITE` ported (oz privileges of users; see `upstream.rs`).
+
+use crate::upstream::Ctx;
+use crate::upstream_kinds as kinds;
+
+async fn all_oz(c: &Ctx) -> Vec<String> {
+    let r = c.s.get("/privileges", &crate::harness::Auth::Nobody).await;
+    r.expect(200);
+    r.set("admin")
+}
+
+// user_privileges_api_test_SUITE:get_oz_privileges_test
+#[tokio::test]
+async fn get_oz_privileges_test() {
+    let c = Ctx::start().await;
+    let (user, a_user) = c.user().await;
+    let (user2, a_user2) = c.user().await;
+    let all = all_oz(&c).await;
+    let admin = c.admin(&["oz_view_privileges"]).await;
+    let path = format!("/users/{user}/privileges");
+    // SetPrivsFun sets the same privileges to User and User2 (the entity)
+    c.state_at(
+        &path,
+        &[&[path.clone(), format!("/users/{user2}/privileges")]],
+    );
+    c.get_privileges(
+        &path,
+        &[&admin, &a_user],
+        &[&a_user2],
+        &[],
+        &all,
+        &[],
+        &a_user2,
+        "oz_view_privileges",
+        false,
+    )
+    .await;
+}
+
+// user_privileges_api_test_SUITE:get_self_oz_privileges_test
+#[tokio::test]
+async fn get_self_oz_privileges_test() {
+    let c = Ctx::start().await;
+    let (user, a_user) = c.user().await;
+    let all = all_oz(&c).await;
+    let target = format!("/users/{user}/privileges");
+    for _ in 0..crate::upstream::REPEATS {
+        let privs = c.random_sublist(&all);
+        c.put_privs(&target, &privs, &all).await;
+        let r = c.s.get("/user/privileges", &a_user).await;
+        r.expect(200);
+        assert_eq!(r.set("privileges"), privs);
+    }
+    c.s.get("/user/privileges", &crate::harness::Auth::Nobody)
+        .await
+        .expect_error(401, "unauthorized");
+}
+
+// user_privileges_api_test_SUITE:update_oz_privileges_test
+#[tokio::test]
+async fn update_oz_privileges_test() {
+    let c = Ctx::start().await;
+    let (user, a_user) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let all = all_oz(&c).await;
+    let admin = c.admin(&["oz_set_privileges"]).await;
+    let path = format!("/users/{user}/privileges");
+    c.update_privileges(
+        &path,
+        &[&admin],
+        &[&non_admin],
+        &all,
+        &a_user,
+        "oz_set_privileges",
+    )
+    .await;
+}
+
+// user_privileges_api_test_SUITE:update_self_oz_privileges_test
+#[tokio::test]
+async fn update_self_oz_privileges_test() {
+    let c = Ctx::start().await;
+    let (user, a_user) = c.user().await;
+    let all = all_oz(&c).await;
+    c.state_at(
+        "/user/privileges",
+        &[&[format!("/users/{user}/privileges")]],
+    );
+    c.update_privileges(
+        "/user/privileges",
+        &[],
+        &[],
+        &all,
+        &a_user,
+        "oz_set_privileges",
+    )
+    .await;
+}
+
+// user_privileges_api_test_SUITE:delete_oz_privileges_test
+#[tokio::test]
+async fn delete_oz_privileges_test() {
+    let c = Ctx::start().await;
+    let (user, a_user) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let all = all_oz(&c).await;
+    let admin = c.admin(&["oz_set_privileges"]).await;
+    let path = format!("/users/{user}/privileges");
+    c.delete_privileges(
+        &path,
+        &[&a_user, &admin],
+        &[&non_admin],
+        &all,
+        &a_user,
+        "oz_set_privileges",
+    )
+    .await;
+}
+
+// user_privileges_api_test_SUITE:delete_self_oz_privileges_test
+#[tokio::test]
+async fn delete_self_oz_privileges_test() {
+    let c = Ctx::start().await;
+    let (user, a_user) = c.user().await;
+    let all = all_oz(&c).await;
+    c.state_at(
+        "/user/privileges",
+        &[&[format!("/users/{user}/privileges")]],
+    );
+    c.delete_privileges(
+        "/user/privileges",
+        &[&a_user],
+        &[],
+        &all,
+        &a_user,
+        "oz_set_privileges",
+    )
+    .await;
+}
+
+/// `set_oz_privs_fun`: User in Bottom ⊂ Mid ⊂ Top, User2 in all three; granted privileges are
+/// split between the users (same part), Bottom, Mid and Top.
+async fn eff_env(c: &Ctx, user: &str, a_user: &crate::harness::Auth, user2: &str, path: &str) {
+    let bottom = c.s.group(a_user, "group").await;
+    let mid = kinds::root_group(c, "group").await;
+    let top = kinds::root_group(c, "group").await;
+    for (p, ch) in [(&mid, &bottom), (&top, &mid)] {
+        c.s.put(
+            &format!("/groups/{p}/children/{ch}"),
+            &c.root,
+            serde_json::json!({}),
+        )
+        .await
+        .expect(201);
+    }
+    for g in [&bottom, &mid, &top] {
+        kinds::add_user(c, &format!("/groups/{g}"), user2).await;
+    }
+    let users = [
+        format!("/users/{user}/privileges"),
+        format!("/users/{user2}/privileges"),
+    ];
+    let b = [format!("/groups/{bottom}/privileges")];
+    let m = [format!("/groups/{mid}/privileges")];
+    let t = [format!("/groups/{top}/privileges")];
+    c.state_at(path, &[&users, &b, &m, &t]);
+}
+
+// user_privileges_api_test_SUITE:get_eff_oz_privileges_test
+#[tokio::test]
+async fn get_eff_oz_privileges_test() {
+    let c = Ctx::start().await;
+    let (user, a_user) = c.user().await;
+    let (user2, a_user2) = c.user().await;
+    let all = all_oz(&c).await;
+    let admin = c.admin(&["oz_view_privileges"]).await;
+    let path = format!("/users/{user}/effective_privileges");
+    eff_env(&c, &user, &a_user, &user2, &path).await;
+    c.get_privileges(
+        &path,
+        &[&admin, &a_user],
+        &[&a_user2],
+        &[],
+        &all,
+        &[],
+        &a_user2,
+        "oz_view_privileges",
+        false,
+    )
+    .await;
+}
+
+// user_privileges_api_test_SUITE:get_self_eff_oz_privileges_test
+#[tokio::test]
+async fn get_self_eff_oz_privileges_test() {
+    let c = Ctx::start().await;
+    let (user, a_user) = c.user().await;
+    let (user2, _) = c.user().await;
+    let all = all_oz(&c).await;
+    eff_env(&c, &user, &a_user, &user2, "/user/effective_privileges").await;
+    for _ in 0..crate::upstream::REPEATS {
+        let privs = c.random_sublist(&all);
+        c.put_privs("/user/effective_privileges", &privs, &all)
+            .await;
+        let r = c.s.get("/user/effective_privileges", &a_user).await;
+        r.expect(200);
+        assert_eq!(r.set("privileges"), privs);
+    }
+}
