@@ -429,3 +429,64 @@ async fn get_eff_oz_privileges_test() {
     )
     .await;
 }
+
+// group_users_api_test_SUITE:list_eff_user_privileges_test
+#[tokio::test]
+async fn list_eff_user_privileges_test() {
+    //            User2         User3
+    //         [group_view]  [~group_view]
+    //                   Group1
+    //              Group2  |   Group4
+    //            Group3    |  [~group_view_privileges]
+    //          [all_privs] |    /
+    //                    User1
+    // U1's effective privileges in G1 are its direct ones and G2's and G4's in G1: its own in G3
+    // and G4 do not count (they are overridden by the privileges of the group that is G1's member).
+    let c = Ctx::start().await;
+    let (u1, a1) = c.user().await;
+    let (u2, a2) = c.user().await;
+    let (u3, a3) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let all = c.all_privs("groups").await;
+    let g3 = c.s.group(&a1, "group").await;
+    let g2 = kinds::root_group(&c, "group").await;
+    let g1 = kinds::root_group(&c, "group").await;
+    let g4 = kinds::root_group(&c, "group1").await;
+    for (p, ch) in [(&g2, &g3), (&g1, &g2), (&g1, &g4)] {
+        c.s.put(&format!("/groups/{p}/children/{ch}"), &c.root, json!({}))
+            .await
+            .expect(201);
+    }
+    kinds::add_user(&c, &format!("/groups/{g1}"), &u1).await;
+    kinds::add_user(&c, &format!("/groups/{g4}"), &u1).await;
+    c.set_privs(
+        &format!("/groups/{g4}/users/{u1}/privileges"),
+        &all,
+        &["group_view_privileges".to_owned()],
+    )
+    .await;
+    let view_privs = vec!["group_view_privileges".to_owned()];
+    for (u, grant, revoke) in [(&u2, &view_privs, &vec![]), (&u3, &vec![], &view_privs)] {
+        kinds::add_user(&c, &format!("/groups/{g1}"), u).await;
+        c.set_privs(&format!("/groups/{g1}/users/{u}/privileges"), grant, revoke)
+            .await;
+    }
+    let admin = c.admin(&["oz_groups_view_privileges"]).await;
+    let path = format!("/groups/{g1}/effective_users/{u1}/privileges");
+    let direct = [format!("/groups/{g1}/users/{u1}/privileges")];
+    let via_g2 = [format!("/groups/{g1}/children/{g2}/privileges")];
+    let via_g4 = [format!("/groups/{g1}/children/{g4}/privileges")];
+    c.state_at(&path, &[&direct, &via_g2, &via_g4]);
+    c.get_privileges(
+        &path,
+        &[&admin, &a2, &a1],
+        &[&a3, &non_admin],
+        &["group_view".to_owned()],
+        &all,
+        &[],
+        &a1,
+        "group_view_privileges",
+        true,
+    )
+    .await;
+}
