@@ -354,3 +354,21 @@ async fn delete_test() {
             .await;
     }
 }
+
+// hservice_users_api_test_SUITE:list_eff_users_test
+#[tokio::test]
+async fn list_eff_users_test() {
+    kinds::list_eff_users_test(&Ctx::start().await, &kinds::HSERVICE).await;
+}
+
+// hservice_users_api_test_SUITE:get_eff_user_test
+#[tokio::test]
+async fn get_eff_user_test() {
+    kinds::get_eff_user_test(&Ctx::start().await, &kinds::HSERVICE).await;
+}
+
+// hservice_groups_api_test_SUITE:list_eff_groups_test
+#[tokio::test]
+async fn list_eff_groups_test() {
+    kinds::list_eff_groups_test(&Ctx::start().await, &kinds::HSERVICE).await;
+}

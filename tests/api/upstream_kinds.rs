@@ -841,3 +841,124 @@ pub async fn self_add_user_test(c: &Ctx, k: &Kind, with_privileges: bool) {
         }
     }
 }
+
+/// `api_test_scenarios:create_{space,hservice,handle}_eff_users_env`: the basic env with the view
+/// privilege, plus Group1 of `create_eff_child_groups_env` as a member:
+///
+/// ```text
+///                  Group1
+///             Group6     Group2
+///           User4       /     User1'
+///                    Group3
+///                Group4  Group5
+///              User2'        User3'
+/// ```
+/// Returns the env, the six groups and the four users (id, username, fullName).
+pub async fn eff_users_env(c: &Ctx, k: &Kind) -> (Env, Vec<String>, Vec<(String, String, String)>) {
+    let env = basic_env(c, k, &[k.view]).await;
+    let mut users = vec![];
+    for i in 0..4 {
+        let n = format!("effuser{i}x{:x}", c.uniform(1 << 30));
+        let r =
+            c.s.post(
+                "/users",
+                &c.root,
+                json!({"username": n, "fullName": format!("Full {n}")}),
+            )
+            .await;
+        r.expect(201);
+        users.push((r.location_id(), n.clone(), format!("Full {n}")));
+    }
+    let mut groups = vec![];
+    for i in 0..6 {
+        groups.push(root_group(c, &format!("group{i}")).await);
+    }
+    for (p, ch) in [(0, 5), (0, 1), (1, 2), (2, 3), (2, 4)] {
+        c.s.put(
+            &format!("/groups/{}/children/{}", groups[p], groups[ch]),
+            &c.root,
+            json!({}),
+        )
+        .await
+        .expect(201);
+    }
+    for (g, u) in [(1, 0), (5, 3), (3, 1), (4, 2)] {
+        add_user(c, &format!("/groups/{}", groups[g]), &users[u].0).await;
+    }
+    c.s.put(
+        &format!("{}/{}/{}", env.base, k.groups_seg, groups[0]),
+        &c.root,
+        json!({}),
+    )
+    .await
+    .expect(201);
+    (env, groups, users)
+}
+
+async fn owner_id(c: &Ctx, env: &Env) -> Option<String> {
+    match &env.owner {
+        Some(o) => Some(
+            c.s.get("/user", o).await.body["userId"]
+                .as_str()?
+                .to_owned(),
+        ),
+        None => None,
+    }
+}
+
+/// `list_eff_users_test`.
+pub async fn list_eff_users_test(c: &Ctx, k: &Kind) {
+    let (env, _, users) = eff_users_env(c, k).await;
+    let (_, non_admin) = c.user().await;
+    let admin = c.admin(&[&k.oz("list_relationships")]).await;
+    let mut expected: Vec<String> = users.iter().map(|u| u.0.clone()).collect();
+    expected.extend([env.u1.clone(), env.u2.clone()]);
+    expected.extend(owner_id(c, &env).await);
+    let path = format!("{}/effective_users", env.base);
+    c.expect_denied(Method::GET, &path, None, &[&env.a1, &non_admin])
+        .await;
+    for client in with_owner(&env, vec![&admin, &env.a2]) {
+        let r = c.s.get(&path, client).await;
+        r.expect(200);
+        assert_eq!(r.set("users"), sorted(&expected));
+    }
+}
+
+/// `get_eff_user_test`: the shared data of each effective user.
+pub async fn get_eff_user_test(c: &Ctx, k: &Kind) {
+    let (env, _, users) = eff_users_env(c, k).await;
+    let (_, non_admin) = c.user().await;
+    let admin = c.admin(&["oz_users_view"]).await;
+    for (id, username, full_name) in &users {
+        let path = format!("{}/effective_users/{id}", env.base);
+        c.expect_denied(Method::GET, &path, None, &[&non_admin, &env.a1])
+            .await;
+        for client in with_owner(&env, vec![&admin, &env.a2]) {
+            let r = c.s.get(&path, client).await;
+            r.expect(200);
+            assert_eq!(r.body["userId"], json!(id));
+            assert_eq!(r.body["username"], json!(username));
+            assert_eq!(r.body["fullName"], json!(full_name));
+            assert!(
+                r.body.get("emails").is_none(),
+                "shared scope only: {}",
+                r.text
+            );
+        }
+    }
+}
+
+/// `list_eff_groups_test`.
+pub async fn list_eff_groups_test(c: &Ctx, k: &Kind) {
+    let (env, groups, _) = eff_users_env(c, k).await;
+    let (_, non_admin) = c.user().await;
+    let admin = c.admin(&[&k.oz("list_relationships")]).await;
+    let path = format!("{}/effective_groups", env.base);
+    c.expect_denied(Method::GET, &path, None, &[&env.a1, &non_admin])
+        .await;
+    for client in with_owner(&env, vec![&admin, &env.a2]) {
+        let r = c.s.get(&path, client).await;
+        r.expect(200);
+        assert_eq!(r.set("groups"), sorted(&groups));
+    }
+}

@@ -70,3 +70,21 @@ async fn add_user_test() {
 async fn add_user_with_privileges_test() {
     kinds::self_add_user_test(&Ctx::start().await, &SPACE, true).await;
 }
+
+// space_users_api_test_SUITE:list_eff_users_test
+#[tokio::test]
+async fn list_eff_users_test() {
+    kinds::list_eff_users_test(&Ctx::start().await, &SPACE).await;
+}
+
+// space_users_api_test_SUITE:get_eff_user_test
+#[tokio::test]
+async fn get_eff_user_test() {
+    kinds::get_eff_user_test(&Ctx::start().await, &SPACE).await;
+}
+
+// space_groups_api_test_SUITE:list_eff_groups_test
+#[tokio::test]
+async fn list_eff_groups_test() {
+    kinds::list_eff_groups_test(&Ctx::start().await, &SPACE).await;
+}
