@@ -1,6 +1,10 @@
 //! Onezone's `space_users_api_test_SUITE` (and siblings) ported: see `upstream.rs` for the machinery.
 
-use crate::upstream::Ctx;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::harness::Auth;
+use crate::upstream::{self, Ctx};
 use crate::upstream_kinds::{self as kinds, SPACE};
 
 // space_users_api_test_SUITE:remove_user_test
@@ -87,4 +91,155 @@ async fn get_eff_user_test() {
 #[tokio::test]
 async fn list_eff_groups_test() {
     kinds::list_eff_groups_test(&Ctx::start().await, &SPACE).await;
+}
+
+async fn new_space(c: &Ctx, owner: &Auth) -> String {
+    let r =
+        c.s.post("/user/spaces", owner, json!({"name": "space1"}))
+            .await;
+    r.expect(201);
+    r.location_id()
+}
+
+/// `oz_test_utils:create_space_owner`: a member made owner, holding no privileges.
+async fn create_space_owner(c: &Ctx, space: &str) -> (String, Auth) {
+    let (u, a) = c.user().await;
+    kinds::add_user(c, &format!("/spaces/{space}"), &u).await;
+    c.s.put(&format!("/spaces/{space}/owners/{u}"), &c.root, json!({}))
+        .await
+        .expect(204);
+    let all = c.all_privs("spaces").await;
+    c.put_privs(&format!("/spaces/{space}/users/{u}/privileges"), &[], &all)
+        .await;
+    (u, a)
+}
+
+// space_users_api_test_SUITE:get_owners_test
+#[tokio::test]
+async fn get_owners_test() {
+    let c = Ctx::start().await;
+    let (owner, a_owner) = c.user().await;
+    let (with_view, a_with) = c.user().await;
+    let (without_view, a_without) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let space = new_space(&c, &a_owner).await;
+    let base = format!("/spaces/{space}");
+    for (u, grant) in [(&with_view, true), (&without_view, false)] {
+        kinds::add_user(&c, &base, u).await;
+        let v = vec!["space_view".to_owned()];
+        let (g, r) = if grant { (v, vec![]) } else { (vec![], v) };
+        c.set_privs(&format!("{base}/users/{u}/privileges"), &g, &r)
+            .await;
+    }
+    let (other_owner, _) = create_space_owner(&c, &space).await;
+    let admin = c.admin(&["oz_spaces_view"]).await;
+    let path = format!("{base}/owners");
+    c.expect_denied(Method::GET, &path, None, &[&a_without, &non_admin])
+        .await;
+    for client in [&admin, &a_owner, &a_with] {
+        let r = c.s.get(&path, client).await;
+        r.expect(200);
+        assert_eq!(
+            r.set("users"),
+            upstream::sorted(&[owner.clone(), other_owner.clone()])
+        );
+    }
+}
+
+// space_users_api_test_SUITE:add_owner_test
+#[tokio::test]
+async fn add_owner_test() {
+    let c = Ctx::start().await;
+    let (_, a_owner) = c.user().await;
+    let (regular, a_regular) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let space = new_space(&c, &a_owner).await;
+    let base = format!("/spaces/{space}");
+    kinds::add_user(&c, &base, &regular).await;
+    let admin = c.admin(&["oz_spaces_set_privileges"]).await;
+    // a candidate is a direct member, or an effective one through a group
+    let candidate = |direct: bool| {
+        let c = &c;
+        let base = base.clone();
+        async move {
+            let (u, a) = c.user().await;
+            if direct {
+                kinds::add_user(c, &base, &u).await;
+            } else {
+                let g = c.s.group(&a, "subgroup").await;
+                kinds::add_group(c, &base, &g).await;
+            }
+            u
+        }
+    };
+    for direct in [true, false] {
+        let u = candidate(direct).await;
+        let path = format!("{base}/owners/{u}");
+        c.expect_denied(Method::PUT, &path, None, &[&a_regular, &non_admin])
+            .await;
+        assert!(!c
+            .list(&format!("{base}/owners"), "users")
+            .await
+            .contains(&u));
+        for client in [&a_owner, &admin] {
+            let u = candidate(direct).await;
+            let path = format!("{base}/owners/{u}");
+            c.s.put(&path, client, json!({})).await.expect(204);
+            assert!(c
+                .list(&format!("{base}/owners"), "users")
+                .await
+                .contains(&u));
+            // an owner is a direct member
+            assert!(c.list(&format!("{base}/users"), "users").await.contains(&u));
+            // already an owner: 409
+            c.s.put(&path, client, json!({}))
+                .await
+                .expect_error(409, "alreadyExists");
+        }
+    }
+}
+
+// space_users_api_test_SUITE:remove_owner_test
+#[tokio::test]
+async fn remove_owner_test() {
+    let c = Ctx::start().await;
+    let (_, a_owner) = c.user().await;
+    let (regular, a_regular) = c.user().await;
+    let (admin_not_owner, a_admin_not_owner) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let space = new_space(&c, &a_owner).await;
+    let base = format!("/spaces/{space}");
+    let all = c.all_privs("spaces").await;
+    kinds::add_user(&c, &base, &regular).await;
+    kinds::add_user(&c, &base, &admin_not_owner).await;
+    c.put_privs(
+        &format!("{base}/users/{admin_not_owner}/privileges"),
+        &all,
+        &all,
+    )
+    .await;
+    let admin = c.admin(&["oz_spaces_set_privileges"]).await;
+    let (o, _) = create_space_owner(&c, &space).await;
+    let path = format!("{base}/owners/{o}");
+    c.expect_denied(
+        Method::DELETE,
+        &path,
+        None,
+        &[&a_admin_not_owner, &a_regular, &non_admin],
+    )
+    .await;
+    assert!(c
+        .list(&format!("{base}/owners"), "users")
+        .await
+        .contains(&o));
+    for client in [&a_owner, &admin] {
+        let (o, _) = create_space_owner(&c, &space).await;
+        c.s.delete(&format!("{base}/owners/{o}"), client)
+            .await
+            .expect(204);
+        assert!(!c
+            .list(&format!("{base}/owners"), "users")
+            .await
+            .contains(&o));
+    }
 }
