@@ -490,3 +490,9 @@ async fn list_eff_user_privileges_test() {
     )
     .await;
 }
+
+// group_users_api_test_SUITE:get_user_details_test
+#[tokio::test]
+async fn get_user_details_test() {
+    kinds::get_user_test(&Ctx::start().await, &GROUP).await;
+}

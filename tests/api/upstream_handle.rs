@@ -413,3 +413,9 @@ async fn get_eff_user_test() {
 async fn list_eff_groups_test() {
     kinds::list_eff_groups_test(&Ctx::start().await, &kinds::HANDLE).await;
 }
+
+// handle_users_api_test_SUITE:get_user_test
+#[tokio::test]
+async fn get_user_test() {
+    kinds::get_user_test(&Ctx::start().await, &HANDLE).await;
+}

@@ -962,3 +962,80 @@ pub async fn list_eff_groups_test(c: &Ctx, k: &Kind) {
         assert_eq!(r.set("groups"), sorted(&groups));
     }
 }
+
+/// An entity of kind `k` created by `user` through `/user/…` (its creator, holding all privileges).
+pub async fn create_by(c: &Ctx, k: &Kind, user: &str, auth: &Auth) -> String {
+    let id = match k.plural {
+        "groups" => c.s.group(auth, "group1").await,
+        "spaces" => {
+            let r =
+                c.s.post("/user/spaces", auth, json!({"name": "space1"}))
+                    .await;
+            r.expect(201);
+            r.location_id()
+        }
+        "handle_services" => create_hservice(c, user, auth).await,
+        _ => {
+            let hs = create_hservice(c, user, auth).await;
+            let share = create_share(c, auth).await;
+            let r =
+                c.s.post("/user/handles", auth, handle_body(&hs, &share))
+                    .await;
+            r.expect(201);
+            r.location_id()
+        }
+    };
+    format!("/{}/{id}", k.plural)
+}
+
+/// `get_user_test` (`get_user_details_test` for groups): a member's shared record needs the view
+/// privilege (or self, or oz_users_view); the creator's is visible to every member, even after
+/// the creator left.
+pub async fn get_user_test(c: &Ctx, k: &Kind) {
+    let n = c.uniform(1 << 30);
+    let (creator, a_creator) = c.s.user(&format!("creator{n:x}")).await;
+    let (with_view, a_with) = c.user().await;
+    let (without_view, a_without) = c.user().await;
+    let (member, a_member) = c.s.user(&format!("member{n:x}")).await;
+    let (_, non_admin) = c.user().await;
+    let base = create_by(c, k, &creator, &a_creator).await;
+    for u in [&with_view, &without_view, &member] {
+        add_user(c, &base, u).await;
+    }
+    let v = vec![k.view.to_owned()];
+    c.set_privs(&format!("{base}/users/{with_view}/privileges"), &v, &[])
+        .await;
+    c.set_privs(&format!("{base}/users/{without_view}/privileges"), &[], &v)
+        .await;
+    if k.plural == "spaces" {
+        // the creator is the only owner; make Member one so that the creator may leave
+        c.s.put(&format!("{base}/owners/{member}"), &c.root, json!({}))
+            .await
+            .expect(204);
+    }
+    c.s.delete(&format!("{base}/users/{creator}"), &c.root)
+        .await
+        .expect(204);
+    let admin = c.admin(&["oz_users_view"]).await;
+    for (subject, a_subject, name) in [
+        (&creator, &a_creator, format!("creator{n:x}")),
+        (&member, &a_member, format!("member{n:x}")),
+    ] {
+        let path = format!("{base}/users/{subject}");
+        let mut correct = vec![&admin, a_subject, &a_with];
+        let mut forbidden = vec![&non_admin];
+        if subject == &creator {
+            correct.push(&a_without);
+        } else {
+            forbidden.push(&a_without);
+        }
+        c.expect_denied(Method::GET, &path, None, &forbidden).await;
+        for client in correct {
+            let r = c.s.get(&path, client).await;
+            r.expect(200);
+            assert_eq!(r.body["userId"], json!(subject));
+            assert_eq!(r.body["username"], json!(name));
+            assert_eq!(r.body["fullName"], json!(name));
+        }
+    }
+}

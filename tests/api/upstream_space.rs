@@ -243,3 +243,9 @@ async fn remove_owner_test() {
             .contains(&o));
     }
 }
+
+// space_users_api_test_SUITE:get_user_test
+#[tokio::test]
+async fn get_user_test() {
+    kinds::get_user_test(&Ctx::start().await, &SPACE).await;
+}
