@@ -496,3 +496,45 @@ async fn list_eff_user_privileges_test() {
 async fn get_user_details_test() {
     kinds::get_user_test(&Ctx::start().await, &GROUP).await;
 }
+
+// group_hservice_api_test_SUITE:leave_handle_service_test
+#[tokio::test]
+async fn leave_handle_service_test() {
+    kinds::group_leave_test(
+        &Ctx::start().await,
+        "handle_services",
+        "handle_services",
+        "group_leave_handle_service",
+    )
+    .await;
+}
+
+// group_handles_api_test_SUITE:leave_handle_test
+#[tokio::test]
+async fn leave_handle_test() {
+    kinds::group_leave_test(
+        &Ctx::start().await,
+        "handles",
+        "handles",
+        "group_leave_handle",
+    )
+    .await;
+}
+
+// group_spaces_api_test_SUITE:leave_space_test
+#[tokio::test]
+async fn leave_space_test() {
+    kinds::group_leave_test(&Ctx::start().await, "spaces", "spaces", "group_leave_space").await;
+}
+
+// group_parents_api_test_SUITE:leave_parent_test
+#[tokio::test]
+async fn leave_parent_test() {
+    kinds::group_leave_test(
+        &Ctx::start().await,
+        "parents",
+        "groups",
+        "group_leave_parent",
+    )
+    .await;
+}

@@ -1039,3 +1039,130 @@ pub async fn get_user_test(c: &Ctx, k: &Kind) {
         }
     }
 }
+
+/// A fresh target of kind `seg` (`handle_services`, `handles`, `spaces`, `groups`) created by
+/// root with `member` (a group) in it; returns its id.
+pub async fn target_with_group(c: &Ctx, seg: &str, member: &str) -> String {
+    let id = match seg {
+        "handle_services" => {
+            let r = c
+                .s
+                .post(
+                    "/handle_services",
+                    &c.root,
+                    json!({"name": "hs1", "proxyEndpoint": "https://p.example.org", "serviceProperties": {"type": "DOI"}}),
+                )
+                .await;
+            r.expect(201);
+            r.location_id()
+        }
+        "handles" => {
+            let (u, a) = c.user().await;
+            let hs = create_hservice(c, &u, &a).await;
+            let share = create_share(c, &a).await;
+            let r =
+                c.s.post("/handles", &c.root, handle_body(&hs, &share))
+                    .await;
+            r.expect(201);
+            r.location_id()
+        }
+        "spaces" => {
+            let (_, a) = c.user().await;
+            let r =
+                c.s.post("/user/spaces", &a, json!({"name": "space1"}))
+                    .await;
+            r.expect(201);
+            r.location_id()
+        }
+        _ => root_group(c, "group2").await,
+    };
+    let seg_of_member = if seg == "groups" {
+        "children"
+    } else {
+        "groups"
+    };
+    c.s.put(
+        &format!("/{seg}/{id}/{seg_of_member}/{member}"),
+        &c.root,
+        json!({}),
+    )
+    .await
+    .expect(201);
+    id
+}
+
+/// `leave_{handle_service,handle,space,parent}_test` of the group_* suites: DELETE
+/// /groups/{G1}/{seg}/{id} by the leave privilege in G1 or an admin holding both
+/// remove_relationships privileges; `delete_entity`: then 404 for everybody.
+pub async fn group_leave_test(c: &Ctx, path_seg: &str, target_seg: &str, privilege: &str) {
+    let env = basic_env(c, &GROUP, &[privilege]).await;
+    let (_, non_admin) = c.user().await;
+    let g1 = env.base.trim_start_matches("/groups/").to_owned();
+    let mut admin_privs = vec!["oz_groups_remove_relationships".to_owned()];
+    if target_seg != "groups" {
+        admin_privs.push(format!("oz_{target_seg}_remove_relationships"));
+    }
+    let admin = c.admin(&refs(&admin_privs)).await;
+    let listing = format!("{}/{path_seg}", env.base);
+    let key = if path_seg == "parents" {
+        "groups"
+    } else {
+        path_seg
+    };
+    let id = target_with_group(c, target_seg, &g1).await;
+    let path = format!("{listing}/{id}");
+    c.expect_denied(Method::DELETE, &path, None, &[&non_admin, &env.a1])
+        .await;
+    c.expect_partial_admins_forbidden(Method::DELETE, &path, None, &refs(&admin_privs))
+        .await;
+    assert!(c.list(&listing, key).await.contains(&id));
+    for client in [&env.a2, &admin] {
+        let id = target_with_group(c, target_seg, &g1).await;
+        c.s.delete(&format!("{listing}/{id}"), client)
+            .await
+            .expect(204);
+        assert!(!c.list(&listing, key).await.contains(&id));
+    }
+    c.s.delete(&path, &c.root).await.expect(204);
+    c.expect_not_found_for_all(
+        Method::DELETE,
+        &path,
+        &[&env.a2, &admin, &non_admin, &env.a1],
+    )
+    .await;
+}
+
+/// `leave_{group,space,handle_service,handle}_test` of the user_* suites: DELETE /user/{seg}/{id}
+/// by the member itself; `delete_entity`: then 404.
+pub async fn user_leave_test(c: &Ctx, seg: &str) {
+    let (u1, a1) = c.user().await;
+    let (u2, _) = c.user().await;
+    let new_membership = || async {
+        let (o, ao) = c.user().await;
+        let base = create_by(c, &kind_of(seg), &o, &ao).await;
+        add_user(c, &base, &u1).await;
+        add_user(c, &base, &u2).await;
+        base.rsplit('/').next().unwrap_or_default().to_owned()
+    };
+    let id = new_membership().await;
+    let path = format!("/user/{seg}/{id}");
+    c.s.delete(&path, &Auth::Nobody)
+        .await
+        .expect_error(401, "unauthorized");
+    c.s.delete(&path, &a1).await.expect(204);
+    let members = c.list(&format!("/{seg}/{id}/users"), "users").await;
+    assert!(
+        !members.contains(&u1) && members.contains(&u2),
+        "{members:?}"
+    );
+    c.s.delete(&path, &a1).await.expect_error(404, "notFound");
+}
+
+fn kind_of(seg: &str) -> Kind {
+    match seg {
+        "groups" => GROUP,
+        "spaces" => SPACE,
+        "handle_services" => HSERVICE,
+        _ => HANDLE,
+    }
+}

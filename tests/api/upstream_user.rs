@@ -207,3 +207,27 @@ async fn get_self_eff_oz_privileges_test() {
         assert_eq!(r.set("privileges"), privs);
     }
 }
+
+// user_groups_api_test_SUITE:leave_group_test
+#[tokio::test]
+async fn leave_group_test() {
+    kinds::user_leave_test(&Ctx::start().await, "groups").await;
+}
+
+// user_spaces_api_test_SUITE:leave_space_test
+#[tokio::test]
+async fn leave_space_test() {
+    kinds::user_leave_test(&Ctx::start().await, "spaces").await;
+}
+
+// user_hservice_api_test_SUITE:leave_handle_service_test
+#[tokio::test]
+async fn leave_handle_service_test() {
+    kinds::user_leave_test(&Ctx::start().await, "handle_services").await;
+}
+
+// user_handles_api_test_SUITE:leave_handle_test
+#[tokio::test]
+async fn leave_handle_test() {
+    kinds::user_leave_test(&Ctx::start().await, "handles").await;
+}
