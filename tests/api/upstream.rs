@@ -501,3 +501,32 @@ pub fn bad_values_name() -> Vec<(&'static str, Value, &'static str)> {
     v.push(("name", json!(1234), "badValueString"));
     v
 }
+
+/// The bad_values of a group create: type and name.
+pub fn group_bad_values() -> Vec<(&'static str, Value, &'static str)> {
+    let mut v = vec![
+        ("type", json!("kingdom"), "badValueNotAllowed"),
+        ("type", json!(1234), "badValueString"),
+    ];
+    v.extend(bad_values_name());
+    v
+}
+
+/// The bad_values of a handle service create.
+pub fn hservice_bad_values() -> Vec<(&'static str, Value, &'static str)> {
+    let mut v = vec![
+        ("proxyEndpoint", json!(1234), "badValueString"),
+        ("serviceProperties", json!(1234), "badValueJSON"),
+        ("serviceProperties", json!({}), "badValueEmpty"),
+    ];
+    v.extend(bad_values_name());
+    v
+}
+
+pub fn hservice_body() -> Value {
+    json!({
+        "name": "LifeWatch DataCite",
+        "proxyEndpoint": "172.17.0.9:8080/api/v1",
+        "serviceProperties": {"type": "DOI", "host": "https://mds.test.datacite.org", "prefix": "10.5072"}
+    })
+}

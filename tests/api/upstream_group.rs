@@ -147,15 +147,6 @@ async fn get_eff_user_membership_intermediaries() {
 
 const GROUP_TYPES: [&str; 4] = ["organization", "unit", "team", "role_holders"];
 
-fn group_bad_values() -> Vec<(&'static str, Value, &'static str)> {
-    let mut v = vec![
-        ("type", json!("kingdom"), "badValueNotAllowed"),
-        ("type", json!(1234), "badValueString"),
-    ];
-    v.extend(upstream::bad_values_name());
-    v
-}
-
 // group_misc_api_test_SUITE:create_test
 #[tokio::test]
 async fn create_test() {
@@ -165,8 +156,14 @@ async fn create_test() {
     let body = json!({ "name": upstream::CORRECT_NAME });
     c.expect_denied(Method::POST, "/groups", Some(body.clone()), &[&u1])
         .await;
-    c.expect_bad_values(Method::POST, "/groups", &admin, &body, &group_bad_values())
-        .await;
+    c.expect_bad_values(
+        Method::POST,
+        "/groups",
+        &admin,
+        &body,
+        &upstream::group_bad_values(),
+    )
+    .await;
     // required name, optional type: without it the default `team`, then each type
     let mut data_sets = vec![(body.clone(), "team")];
     for t in GROUP_TYPES {
@@ -269,8 +266,14 @@ async fn update_test() {
     let full = json!({"name": upstream::CORRECT_NAME, "type": "unit"});
     c.expect_denied(Method::PATCH, &path, Some(full.clone()), &[&a1])
         .await;
-    c.expect_bad_values(Method::PATCH, &path, &a2, &full, &group_bad_values())
-        .await;
+    c.expect_bad_values(
+        Method::PATCH,
+        &path,
+        &a2,
+        &full,
+        &upstream::group_bad_values(),
+    )
+    .await;
     c.s.patch(&path, &a2, json!({}))
         .await
         .expect_error(400, "missingAtLeastOneValue");
@@ -535,6 +538,70 @@ async fn leave_parent_test() {
         "parents",
         "groups",
         "group_leave_parent",
+    )
+    .await;
+}
+
+// group_children_api_test_SUITE:create_child_test
+#[tokio::test]
+async fn create_child_test() {
+    let c = Ctx::start().await;
+    kinds::group_create_test(
+        &c,
+        "children",
+        "group_add_child",
+        &["oz_groups_add_relationships", "oz_groups_create"],
+        &[],
+        json!({"name": upstream::CORRECT_NAME, "type": "unit"}),
+        &upstream::group_bad_values(),
+    )
+    .await;
+}
+
+// group_parents_api_test_SUITE:create_parent_test
+#[tokio::test]
+async fn create_parent_test() {
+    let c = Ctx::start().await;
+    kinds::group_create_test(
+        &c,
+        "parents",
+        "group_add_parent",
+        &["oz_groups_create", "oz_groups_add_relationships"],
+        &[],
+        json!({"name": upstream::CORRECT_NAME, "type": "unit"}),
+        &upstream::group_bad_values(),
+    )
+    .await;
+}
+
+// group_hservice_api_test_SUITE:create_handle_service_test
+#[tokio::test]
+async fn create_handle_service_test() {
+    let c = Ctx::start().await;
+    kinds::group_create_test(
+        &c,
+        "handle_services",
+        "group_create_handle_service",
+        &["oz_handle_services_create", "oz_groups_add_relationships"],
+        &["oz_handle_services_create"],
+        upstream::hservice_body(),
+        &upstream::hservice_bad_values(),
+    )
+    .await;
+}
+
+// group_spaces_api_test_SUITE:create_space_test
+#[tokio::test]
+async fn create_space_test() {
+    let c = Ctx::start().await;
+    kinds::group_create_test(
+        &c,
+        "spaces",
+        "group_add_space",
+        &["oz_spaces_create", "oz_groups_add_relationships"],
+        &[],
+        json!({"name": upstream::CORRECT_NAME}),
+        &upstream::bad_values_name(),
     )
     .await;
 }

@@ -110,16 +110,6 @@ fn doi_service() -> Value {
     json!({"name": NAME1, "proxyEndpoint": PROXY_ENDPOINT, "serviceProperties": doi_properties()})
 }
 
-fn hservice_bad_values() -> Vec<(&'static str, Value, &'static str)> {
-    let mut v = vec![
-        ("proxyEndpoint", json!(1234), "badValueString"),
-        ("serviceProperties", json!(1234), "badValueJSON"),
-        ("serviceProperties", json!({}), "badValueEmpty"),
-    ];
-    v.extend(upstream::bad_values_name());
-    v
-}
-
 // hservice_misc_api_test_SUITE:create_test
 #[tokio::test]
 async fn create_test() {
@@ -135,7 +125,7 @@ async fn create_test() {
         "/handle_services",
         &u2,
         &body,
-        &hservice_bad_values(),
+        &upstream::hservice_bad_values(),
     )
     .await;
     for client in [&u2, &u3] {
@@ -262,8 +252,14 @@ async fn update_test() {
     let full = json!({"name": "unique-name", "proxyEndpoint": PROXY_ENDPOINT, "serviceProperties": pid_properties()});
     c.expect_denied(Method::PATCH, &path, Some(full.clone()), &[&a1, &non_admin])
         .await;
-    c.expect_bad_values(Method::PATCH, &path, &a2, &full, &hservice_bad_values())
-        .await;
+    c.expect_bad_values(
+        Method::PATCH,
+        &path,
+        &a2,
+        &full,
+        &upstream::hservice_bad_values(),
+    )
+    .await;
     let r = c.s.get(&path, &c.root).await;
     assert_eq!(
         r.body["name"],

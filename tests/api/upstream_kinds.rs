@@ -1166,3 +1166,96 @@ fn kind_of(seg: &str) -> Kind {
         _ => HANDLE,
     }
 }
+
+/// `create_{child,parent,handle_service,space}_test` of the group_* suites: POST
+/// /groups/{G1}/{seg} by `privilege` in G1 (U2; U1 holds every other one) or an admin holding
+/// all of `admin_privs`; `oz_extra` is granted to U1 and U2 (upstream does so for handle services).
+/// Returns nothing; checks Location and that G1 is related to the new entity (listed at `seg`).
+pub async fn group_create_test(
+    c: &Ctx,
+    seg: &str,
+    privilege: &str,
+    admin_privs: &[&str],
+    oz_extra: &[&str],
+    body: Value,
+    bad: &[(&str, Value, &str)],
+) {
+    let env = basic_env(c, &GROUP, &[privilege]).await;
+    for u in [&env.u1, &env.u2] {
+        if !oz_extra.is_empty() {
+            c.s.grant_oz(u, oz_extra).await;
+        }
+    }
+    let (_, non_admin) = c.user().await;
+    let admin = c.admin(admin_privs).await;
+    let path = format!("{}/{seg}", env.base);
+    let key = match seg {
+        "children" | "parents" => "groups",
+        s => s,
+    };
+    c.expect_denied(
+        Method::POST,
+        &path,
+        Some(body.clone()),
+        &[&env.a1, &non_admin],
+    )
+    .await;
+    c.expect_partial_admins_forbidden(Method::POST, &path, Some(body.clone()), admin_privs)
+        .await;
+    assert!(c.list(&path, key).await.is_empty());
+    c.expect_bad_values(Method::POST, &path, &env.a2, &body, bad)
+        .await;
+    assert!(
+        c.list(&path, key).await.is_empty(),
+        "bad values created nothing"
+    );
+    for client in [&env.a2, &admin] {
+        let r = c.s.post(&path, client, body.clone()).await;
+        r.expect(201);
+        let id = r.location_id();
+        expect_location(&r, &format!("{path}/{id}"));
+        assert!(c.list(&path, key).await.contains(&id));
+    }
+}
+
+/// `create_{group,space,handle_service}_test` of the user_* suites: POST /user/{seg} by any
+/// user (allowed to create the kind); the creator becomes an admin member.
+pub async fn user_create_test(
+    c: &Ctx,
+    seg: &str,
+    oz_needed: &[&str],
+    body: Value,
+    bad: &[(&str, Value, &str)],
+) {
+    let (u1, a1) = c.user().await;
+    let (u2, a2) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    for u in [&u1, &u2] {
+        if !oz_needed.is_empty() {
+            c.s.grant_oz(u, oz_needed).await;
+        }
+    }
+    let path = format!("/user/{seg}");
+    let forbidden: Vec<&Auth> = if oz_needed.is_empty() {
+        vec![]
+    } else {
+        vec![&non_admin]
+    };
+    c.expect_denied(Method::POST, &path, Some(body.clone()), &forbidden)
+        .await;
+    c.expect_bad_values(Method::POST, &path, &a1, &body, bad)
+        .await;
+    let all = c.all_privs(seg).await;
+    for (u, client) in [(&u1, &a1), (&u2, &a2)] {
+        let r = c.s.post(&path, client, body.clone()).await;
+        r.expect(201);
+        let id = r.location_id();
+        expect_location(&r, &format!("{path}/{id}"));
+        assert_eq!(
+            c.privs(&format!("/{seg}/{id}/users/{u}/privileges")).await,
+            all
+        );
+        let r = c.s.get(&path, client).await;
+        assert!(r.set(seg).contains(&id), "{}", r.text);
+    }
+}

@@ -1,6 +1,6 @@
 //! Onezone's `user_privileges_api_test_SUITE` ported (oz privileges of users; see `upstream.rs`).
 
-use crate::upstream::Ctx;
+use crate::upstream::{self, Ctx};
 use crate::upstream_kinds as kinds;
 
 async fn all_oz(c: &Ctx) -> Vec<String> {
@@ -230,4 +230,46 @@ async fn leave_handle_service_test() {
 #[tokio::test]
 async fn leave_handle_test() {
     kinds::user_leave_test(&Ctx::start().await, "handles").await;
+}
+
+// user_groups_api_test_SUITE:create_group_test
+#[tokio::test]
+async fn create_group_test() {
+    let c = Ctx::start().await;
+    kinds::user_create_test(
+        &c,
+        "groups",
+        &[],
+        serde_json::json!({"name": upstream::CORRECT_NAME, "type": "unit"}),
+        &upstream::group_bad_values(),
+    )
+    .await;
+}
+
+// user_spaces_api_test_SUITE:create_space_test
+#[tokio::test]
+async fn create_space_test() {
+    let c = Ctx::start().await;
+    kinds::user_create_test(
+        &c,
+        "spaces",
+        &[],
+        serde_json::json!({"name": upstream::CORRECT_NAME}),
+        &upstream::bad_values_name(),
+    )
+    .await;
+}
+
+// user_hservice_api_test_SUITE:create_handle_service_test
+#[tokio::test]
+async fn create_handle_service_test() {
+    let c = Ctx::start().await;
+    kinds::user_create_test(
+        &c,
+        "handle_services",
+        &["oz_handle_services_create"],
+        upstream::hservice_body(),
+        &upstream::hservice_bad_values(),
+    )
+    .await;
 }
