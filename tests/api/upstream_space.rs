@@ -249,3 +249,136 @@ async fn remove_owner_test() {
 async fn get_user_test() {
     kinds::get_user_test(&Ctx::start().await, &SPACE).await;
 }
+
+// space_misc_api_test_SUITE:create_test (name only: privzone has no marketplace)
+#[tokio::test]
+async fn create_test() {
+    let c = Ctx::start().await;
+    let (_, u1) = c.user().await;
+    let admin = c.admin(&["oz_spaces_create"]).await;
+    let body = json!({ "name": upstream::CORRECT_NAME });
+    c.expect_denied(Method::POST, "/spaces", Some(body.clone()), &[&u1])
+        .await;
+    c.expect_bad_values(
+        Method::POST,
+        "/spaces",
+        &admin,
+        &body,
+        &upstream::bad_values_name(),
+    )
+    .await;
+    let r = c.s.post("/spaces", &admin, body).await;
+    r.expect(201);
+    let id = r.location_id();
+    upstream::expect_location(&r, &format!("/spaces/{id}"));
+    let g = c.s.get(&format!("/spaces/{id}"), &c.root).await;
+    assert_eq!(g.body["name"], json!(upstream::CORRECT_NAME));
+}
+
+// space_misc_api_test_SUITE:list_test
+#[tokio::test]
+async fn list_test() {
+    let c = Ctx::start().await;
+    let (_, u1) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let mut expected = vec![];
+    for _ in 0..5 {
+        expected.push(new_space(&c, &u1).await);
+    }
+    let admin = c.admin(&["oz_spaces_list"]).await;
+    c.expect_denied(Method::GET, "/spaces", None, &[&non_admin, &u1])
+        .await;
+    let r = c.s.get("/spaces", &admin).await;
+    r.expect(200);
+    assert_eq!(r.set("spaces"), upstream::sorted(&expected));
+}
+
+// space_misc_api_test_SUITE:list_privileges_test
+#[tokio::test]
+async fn list_privileges_test() {
+    let c = Ctx::start().await;
+    for client in [&Auth::Nobody, &c.root] {
+        let r = c.s.get("/spaces/privileges", client).await;
+        r.expect(200);
+        assert_eq!(r.set("member").len(), 4, "{}", r.text);
+        assert_eq!(r.set("manager").len(), 25, "{}", r.text);
+        assert_eq!(r.set("admin").len(), 39, "{}", r.text);
+        assert!(r.set("member").iter().all(|p| r.set("manager").contains(p)));
+        assert!(r.set("manager").iter().all(|p| r.set("admin").contains(p)));
+    }
+}
+
+/// Owner's space with U1 (no privileges) and U2 holding only `privilege`.
+async fn misc_env(c: &Ctx, owner: &Auth, u1: &str, u2: &str, privilege: &str) -> String {
+    let space = new_space(c, owner).await;
+    let base = format!("/spaces/{space}");
+    let all = c.all_privs("spaces").await;
+    for (u, privs) in [(u1, vec![]), (u2, vec![privilege.to_owned()])] {
+        kinds::add_user(c, &base, u).await;
+        c.put_privs(&format!("{base}/users/{u}/privileges"), &privs, &all)
+            .await;
+    }
+    space
+}
+
+// space_misc_api_test_SUITE:update_space_not_in_marketplace_test (the name; no marketplace)
+#[tokio::test]
+async fn update_test() {
+    let c = Ctx::start().await;
+    let (_, owner) = c.user().await;
+    let (u1, a1) = c.user().await;
+    let (u2, a2) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let admin = c.admin(&["oz_spaces_update"]).await;
+    let space = misc_env(&c, &owner, &u1, &u2, "space_update").await;
+    let path = format!("/spaces/{space}");
+    let body = json!({ "name": upstream::CORRECT_NAME });
+    c.expect_denied(Method::PATCH, &path, Some(body.clone()), &[&a1, &non_admin])
+        .await;
+    c.expect_bad_values(
+        Method::PATCH,
+        &path,
+        &a2,
+        &body,
+        &upstream::bad_values_name(),
+    )
+    .await;
+    assert_eq!(c.s.get(&path, &c.root).await.body["name"], json!("space1"));
+    for client in [&admin, &owner, &a2] {
+        let space = misc_env(&c, &owner, &u1, &u2, "space_update").await;
+        let path = format!("/spaces/{space}");
+        c.s.patch(&path, client, body.clone()).await.expect(204);
+        assert_eq!(
+            c.s.get(&path, &c.root).await.body["name"],
+            json!(upstream::CORRECT_NAME)
+        );
+    }
+}
+
+// space_misc_api_test_SUITE:delete_test
+#[tokio::test]
+async fn delete_test() {
+    let c = Ctx::start().await;
+    let (_, owner) = c.user().await;
+    let (u1, a1) = c.user().await;
+    let (u2, a2) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let admin = c.admin(&["oz_spaces_delete"]).await;
+    let space = misc_env(&c, &owner, &u1, &u2, "space_delete").await;
+    let path = format!("/spaces/{space}");
+    c.expect_denied(Method::DELETE, &path, None, &[&a1, &non_admin])
+        .await;
+    for client in [&admin, &owner, &a2] {
+        let space = misc_env(&c, &owner, &u1, &u2, "space_delete").await;
+        let path = format!("/spaces/{space}");
+        c.s.delete(&path, client).await.expect(204);
+        c.s.get(&path, &c.root).await.expect_error(404, "notFound");
+    }
+    c.s.delete(&path, &c.root).await.expect(204);
+    c.expect_not_found_for_all(
+        Method::DELETE,
+        &path,
+        &[&admin, &owner, &a2, &a1, &non_admin],
+    )
+    .await;
+}
