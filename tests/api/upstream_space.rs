@@ -382,3 +382,97 @@ async fn delete_test() {
     )
     .await;
 }
+
+// space_users_api_test_SUITE:get_eff_user_privileges_test
+#[tokio::test]
+async fn get_eff_user_privileges_test() {
+    kinds::get_eff_user_privileges_test(&Ctx::start().await, &SPACE).await;
+}
+
+/// (space, subject user, users allowed besides admins and owners, expected (type, id) hops)
+type Case<'a> = (
+    &'a String,
+    &'a String,
+    Vec<&'a Auth>,
+    Vec<(&'a str, &'a str)>,
+);
+
+// space_users_api_test_SUITE:get_eff_user_membership_intermediaries
+#[tokio::test]
+async fn get_eff_user_membership_intermediaries() {
+    //      Space1       Space2     Space3
+    //       | |  \     /   |  \     /   \
+    //       | |   \   /    |   \   /     User2 (no view privs)
+    //       |  \   Group2  |   Group3
+    //       |   \   /      |   /  |
+    //         \  Group1----|-'    |
+    //             '------User1 (view privs)
+    let c = Ctx::start().await;
+    let (_, all_owner) = c.user().await;
+    let (u1, a1) = c.user().await;
+    let (u2, a2) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let g1 = c.s.group(&a1, "group1").await;
+    let g2 = kinds::root_group(&c, "group1").await;
+    let g3 = c.s.group(&a1, "group1").await;
+    let s1 = new_space(&c, &all_owner).await;
+    let s2 = new_space(&c, &all_owner).await;
+    let s3 = new_space(&c, &all_owner).await;
+    kinds::add_user(&c, &format!("/spaces/{s1}"), &u1).await;
+    kinds::add_user(&c, &format!("/spaces/{s2}"), &u1).await;
+    kinds::add_user(&c, &format!("/spaces/{s3}"), &u2).await;
+    c.set_privs(
+        &format!("/spaces/{s3}/users/{u2}/privileges"),
+        &[],
+        &["space_view".to_owned()],
+    )
+    .await;
+    for (p, ch) in [(&g2, &g1), (&g3, &g1)] {
+        c.s.put(&format!("/groups/{p}/children/{ch}"), &c.root, json!({}))
+            .await
+            .expect(201);
+    }
+    for (s, g) in [(&s3, &g3), (&s1, &g1), (&s1, &g2), (&s2, &g2), (&s2, &g3)] {
+        kinds::add_group(&c, &format!("/spaces/{s}"), g).await;
+    }
+    let admin = c.admin(&["oz_spaces_view"]).await;
+    let cases: [Case; 4] = [
+        (
+            &s1,
+            &u1,
+            vec![&a1],
+            vec![("space", "self"), ("group", &g1), ("group", &g2)],
+        ),
+        (
+            &s2,
+            &u1,
+            vec![&a1],
+            vec![("space", "self"), ("group", &g2), ("group", &g3)],
+        ),
+        (&s3, &u1, vec![&a1], vec![("group", &g3)]),
+        (&s3, &u2, vec![&a1, &a2], vec![("space", "self")]),
+    ];
+    for (space, subject, correct, expected) in cases {
+        let path = format!("/spaces/{space}/effective_users/{subject}/membership");
+        let forbidden: Vec<&Auth> = [&non_admin, &a1, &a2]
+            .into_iter()
+            .filter(|a| !correct.iter().any(|c| std::ptr::eq(*c, *a)))
+            .collect();
+        c.expect_denied(Method::GET, &path, None, &forbidden).await;
+        let mut expected: Vec<serde_json::Value> = expected
+            .iter()
+            .map(|(t, id)| json!({"type": t, "id": id}))
+            .collect();
+        expected.sort_by_key(|v| v.to_string());
+        for client in correct.iter().copied().chain([&admin, &all_owner]) {
+            let r = c.s.get(&path, client).await;
+            r.expect(200);
+            let mut got = r.body["intermediaries"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            got.sort_by_key(|v| v.to_string());
+            assert_eq!(got, expected, "{path}");
+        }
+    }
+}
