@@ -605,3 +605,9 @@ async fn create_space_test() {
     )
     .await;
 }
+
+// group_children_api_test_SUITE:get_eff_child_privileges_test
+#[tokio::test]
+async fn get_eff_child_privileges_test() {
+    kinds::get_eff_group_privileges_test(&Ctx::start().await, &GROUP).await;
+}

@@ -419,3 +419,9 @@ async fn list_eff_groups_test() {
 async fn get_user_test() {
     kinds::get_user_test(&Ctx::start().await, &HANDLE).await;
 }
+
+// handle_groups_api_test_SUITE:get_eff_group_privileges_test
+#[tokio::test]
+async fn get_eff_group_privileges_test() {
+    kinds::get_eff_group_privileges_test(&Ctx::start().await, &HANDLE).await;
+}

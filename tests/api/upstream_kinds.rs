@@ -1259,3 +1259,58 @@ pub async fn user_create_test(
         assert!(r.set(seg).contains(&id), "{}", r.text);
     }
 }
+
+/// `get_eff_group_privileges_test` (`get_eff_child_privileges_test` for groups): G4 is under G1
+/// (through G3) and under G2; G1 and G2 are members. G4's effective privileges are the union of
+/// G1's and G2's (granted privileges split at random between them); U3, a member of G4, gets its
+/// rights from them, so without the view privilege it is forbidden (G4 is the subject, not U3).
+pub async fn get_eff_group_privileges_test(c: &Ctx, k: &Kind) {
+    let env = basic_env(c, k, &[k.view_privs]).await;
+    let (_, non_admin) = c.user().await;
+    let (u3, a3) = c.user().await;
+    let g: Vec<String> = {
+        let mut v = vec![];
+        for i in 1..=4 {
+            v.push(root_group(c, &format!("group{i}")).await);
+        }
+        v
+    };
+    let (g1, g2, g3, g4) = (&g[0], &g[1], &g[2], &g[3]);
+    for m in [g1, g2] {
+        c.s.put(
+            &format!("{}/{}/{m}", env.base, k.groups_seg),
+            &c.root,
+            json!({}),
+        )
+        .await
+        .expect(201);
+    }
+    for (p, ch) in [(g1, g3), (g2, g4), (g3, g4)] {
+        c.s.put(&format!("/groups/{p}/children/{ch}"), &c.root, json!({}))
+            .await
+            .expect(201);
+    }
+    add_user(c, &format!("/groups/{g4}"), &u3).await;
+    let admin = c.admin(&[&k.oz("view_privileges")]).await;
+    let eff = if k.groups_seg == "children" {
+        "effective_children"
+    } else {
+        "effective_groups"
+    };
+    let path = format!("{}/{eff}/{g4}/privileges", env.base);
+    let p1 = [format!("{}/{}/{g1}/privileges", env.base, k.groups_seg)];
+    let p2 = [format!("{}/{}/{g2}/privileges", env.base, k.groups_seg)];
+    c.state_at(&path, &[&p1, &p2]);
+    c.get_privileges(
+        &path,
+        &with_owner(&env, vec![&admin, &env.a2]),
+        &[&env.a1, &non_admin],
+        &env.member,
+        &env.all,
+        &[],
+        &a3,
+        k.view_privs,
+        false,
+    )
+    .await;
+}

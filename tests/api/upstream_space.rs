@@ -476,3 +476,9 @@ async fn get_eff_user_membership_intermediaries() {
         }
     }
 }
+
+// space_groups_api_test_SUITE:get_eff_group_privileges_test
+#[tokio::test]
+async fn get_eff_group_privileges_test() {
+    kinds::get_eff_group_privileges_test(&Ctx::start().await, &SPACE).await;
+}
