@@ -380,3 +380,58 @@ async fn get_user_test() {
 async fn get_eff_group_privileges_test() {
     kinds::get_eff_group_privileges_test(&Ctx::start().await, &HSERVICE).await;
 }
+
+// hservice_misc_api_test_SUITE:list_handles_test
+#[tokio::test]
+async fn list_handles_test() {
+    let c = Ctx::start().await;
+    let env = kinds::basic_env(&c, &HSERVICE, &["handle_service_list_handles"]).await;
+    let (_, non_admin) = c.user().await;
+    let hs = env.base.trim_start_matches("/handle_services/").to_owned();
+    let mut expected = vec![];
+    for _ in 0..3 {
+        let share = kinds::create_share(&c, &env.a1).await;
+        let r =
+            c.s.post("/handles", &c.root, kinds::handle_body(&hs, &share))
+                .await;
+        r.expect(201);
+        expected.push(r.location_id());
+    }
+    let admin = c.admin(&["oz_handle_services_list_relationships"]).await;
+    let path = format!("{}/handles", env.base);
+    c.expect_denied(Method::GET, &path, None, &[&non_admin, &env.a1])
+        .await;
+    for client in [&admin, &env.a2] {
+        let r = c.s.get(&path, client).await;
+        r.expect(200);
+        assert_eq!(r.set("handles"), upstream::sorted(&expected));
+    }
+}
+
+// hservice_misc_api_test_SUITE:get_handle_test
+#[tokio::test]
+async fn get_handle_test() {
+    let c = Ctx::start().await;
+    let env = kinds::basic_env(&c, &HSERVICE, &["handle_service_view"]).await;
+    let (_, non_admin) = c.user().await;
+    let hs = env.base.trim_start_matches("/handle_services/").to_owned();
+    let share = kinds::create_share(&c, &env.a1).await;
+    let r =
+        c.s.post("/handles", &c.root, kinds::handle_body(&hs, &share))
+            .await;
+    r.expect(201);
+    let h = r.location_id();
+    let admin = c.admin(&["oz_handles_view"]).await;
+    let path = format!("{}/handles/{h}", env.base);
+    c.expect_denied(Method::GET, &path, None, &[&env.a1, &non_admin])
+        .await;
+    for client in [&admin, &env.a2] {
+        let r = c.s.get(&path, client).await;
+        r.expect(200);
+        assert_eq!(r.body["handleId"], json!(h));
+        assert_eq!(r.body["handleServiceId"], json!(hs));
+        assert_eq!(r.body["resourceId"], json!(share));
+        // created by root over REST here: upstream's ?SUB(nobody) is a root-created handle
+        assert!(r.body["creator"].is_object(), "{}", r.text);
+    }
+}
