@@ -273,3 +273,75 @@ async fn create_handle_service_test() {
     )
     .await;
 }
+
+// user_groups_api_test_SUITE:list_groups_test
+#[tokio::test]
+async fn list_groups_test() {
+    kinds::user_list_test(&Ctx::start().await, "groups").await;
+}
+
+// user_groups_api_test_SUITE:list_eff_groups_test
+#[tokio::test]
+async fn list_eff_groups_test() {
+    kinds::user_list_eff_test(&Ctx::start().await, "groups").await;
+}
+
+// user_groups_api_test_SUITE:get_group_test
+#[tokio::test]
+async fn get_group_test() {
+    kinds::user_get_test(&Ctx::start().await, "groups").await;
+}
+
+// user_spaces_api_test_SUITE:list_spaces_test
+#[tokio::test]
+async fn list_spaces_test() {
+    kinds::user_list_test(&Ctx::start().await, "spaces").await;
+}
+
+// user_spaces_api_test_SUITE:list_eff_spaces_test
+#[tokio::test]
+async fn list_eff_spaces_test() {
+    kinds::user_list_eff_test(&Ctx::start().await, "spaces").await;
+}
+
+// user_spaces_api_test_SUITE:get_space_test
+#[tokio::test]
+async fn get_space_test() {
+    kinds::user_get_test(&Ctx::start().await, "spaces").await;
+}
+
+// user_hservice_api_test_SUITE:list_handle_services_test
+#[tokio::test]
+async fn list_handle_services_test() {
+    kinds::user_list_test(&Ctx::start().await, "handle_services").await;
+}
+
+// user_hservice_api_test_SUITE:list_eff_handle_services_test
+#[tokio::test]
+async fn list_eff_handle_services_test() {
+    kinds::user_list_eff_test(&Ctx::start().await, "handle_services").await;
+}
+
+// user_hservice_api_test_SUITE:get_handle_service_test
+#[tokio::test]
+async fn get_handle_service_test() {
+    kinds::user_get_test(&Ctx::start().await, "handle_services").await;
+}
+
+// user_handles_api_test_SUITE:list_handles_test
+#[tokio::test]
+async fn list_handles_test() {
+    kinds::user_list_test(&Ctx::start().await, "handles").await;
+}
+
+// user_handles_api_test_SUITE:list_eff_handles_test
+#[tokio::test]
+async fn list_eff_handles_test() {
+    kinds::user_list_eff_test(&Ctx::start().await, "handles").await;
+}
+
+// user_handles_api_test_SUITE:get_handle_test
+#[tokio::test]
+async fn get_handle_test() {
+    kinds::user_get_test(&Ctx::start().await, "handles").await;
+}
