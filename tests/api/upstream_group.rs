@@ -611,3 +611,27 @@ async fn create_space_test() {
 async fn get_eff_child_privileges_test() {
     kinds::get_eff_group_privileges_test(&Ctx::start().await, &GROUP).await;
 }
+
+// group_spaces_api_test_SUITE:list_spaces_test, list_eff_spaces_test and get_space_details_test
+#[tokio::test]
+async fn list_spaces_test() {
+    kinds::group_list_test(&Ctx::start().await, "spaces", "spaces").await;
+}
+
+// group_hservice_api_test_SUITE:list_handle_services_test, list_eff_handle_services_test and get_handle_service_details_test
+#[tokio::test]
+async fn list_handle_services_test() {
+    kinds::group_list_test(&Ctx::start().await, "handle_services", "handle_services").await;
+}
+
+// group_handles_api_test_SUITE:list_handles_test, list_eff_handles_test and get_handle_details_test
+#[tokio::test]
+async fn list_handles_test() {
+    kinds::group_list_test(&Ctx::start().await, "handles", "handles").await;
+}
+
+// group_parents_api_test_SUITE:list_parents_test, list_eff_parents_test and get_parent_details_test
+#[tokio::test]
+async fn list_parents_test() {
+    kinds::group_list_test(&Ctx::start().await, "parents", "groups").await;
+}

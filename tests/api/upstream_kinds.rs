@@ -1422,3 +1422,70 @@ pub async fn user_get_test(c: &Ctx, seg: &str) {
         .await
         .expect_error(404, "notFound");
 }
+
+/// `list_{spaces,handle_services,handles,parents}_test` of the group_* suites and their
+/// `list_eff_*` (G1's member group chain adds a parent whose memberships G1 inherits) and
+/// `get_*_details_test` (any member of G1, or the kind's oz view privilege).
+pub async fn group_list_test(c: &Ctx, path_seg: &str, target_seg: &str) {
+    let env = basic_env(c, &GROUP, &["group_view"]).await;
+    let (_, non_admin) = c.user().await;
+    let g1 = env.base.trim_start_matches("/groups/").to_owned();
+    let key = if path_seg == "parents" {
+        "groups"
+    } else {
+        path_seg
+    };
+    let mut expected = vec![];
+    for _ in 0..4 {
+        expected.push(target_with_group(c, target_seg, &g1).await);
+    }
+    let admin = c.admin(&["oz_groups_list_relationships"]).await;
+    let path = format!("{}/{path_seg}", env.base);
+    c.expect_denied(Method::GET, &path, None, &[&non_admin, &env.a1])
+        .await;
+    for client in [&env.a2, &admin] {
+        let r = c.s.get(&path, client).await;
+        r.expect(200);
+        assert_eq!(r.set(key), sorted(&expected));
+    }
+    // effective: also what a parent of G1 belongs to
+    let parent = root_group(c, "parent").await;
+    c.s.put(
+        &format!("/groups/{parent}/children/{g1}"),
+        &c.root,
+        json!({}),
+    )
+    .await
+    .expect(201);
+    let via_parent = target_with_group(c, target_seg, &parent).await;
+    let mut eff = expected.clone();
+    eff.push(via_parent);
+    if path_seg == "parents" {
+        eff.push(parent.clone());
+    }
+    let path = format!("{}/effective_{path_seg}", env.base);
+    c.expect_denied(Method::GET, &path, None, &[&non_admin, &env.a1])
+        .await;
+    for client in [&env.a2, &admin] {
+        let r = c.s.get(&path, client).await;
+        r.expect(200);
+        assert_eq!(r.set(key), sorted(&eff));
+    }
+    // details: every member of G1 (view privilege or not), or the target kind's oz view
+    let oz_view = if target_seg == "groups" {
+        "oz_groups_view".to_owned()
+    } else {
+        format!("oz_{target_seg}_view")
+    };
+    let admin = c.admin(&[&oz_view]).await;
+    for id in &expected {
+        let path = format!("{}/{path_seg}/{id}", env.base);
+        c.expect_denied(Method::GET, &path, None, &[&non_admin])
+            .await;
+        for client in [&admin, &env.a1, &env.a2] {
+            let r = c.s.get(&path, client).await;
+            r.expect(200);
+            assert_eq!(r.body[id_key(target_seg)], json!(id), "{}", r.text);
+        }
+    }
+}
