@@ -635,3 +635,9 @@ async fn list_handles_test() {
 async fn list_parents_test() {
     kinds::group_list_test(&Ctx::start().await, "parents", "groups").await;
 }
+
+// group_children_api_test_SUITE:add_child_with_privileges_test
+#[tokio::test]
+async fn add_child_with_privileges_test() {
+    kinds::add_group_with_privileges_test(&Ctx::start().await, &GROUP).await;
+}

@@ -1489,3 +1489,82 @@ pub async fn group_list_test(c: &Ctx, path_seg: &str, target_seg: &str) {
         }
     }
 }
+
+/// `add_group_with_privileges_test` of space_groups / `add_child_with_privileges_test` of
+/// group_children: with `privileges` the client also needs the set privilege in the parent (a
+/// user holding everything else is forbidden), the admin also oz_*_set_privileges.
+pub async fn add_group_with_privileges_test(c: &Ctx, k: &Kind) {
+    let (_, user) = c.user().await;
+    let (no_set, a_no_set) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let g1 = c.s.group(&user, "group1").await;
+    let parent = create_by(c, k, "", &user).await;
+    let all_target = c.all_privs(k.plural).await;
+    let all_group = c.all_privs("groups").await;
+    add_user(c, &parent, &no_set).await;
+    add_user(c, &format!("/groups/{g1}"), &no_set).await;
+    c.put_privs(
+        &format!("/groups/{g1}/users/{no_set}/privileges"),
+        &all_group,
+        &all_group,
+    )
+    .await;
+    c.put_privs(
+        &format!("{parent}/users/{no_set}/privileges"),
+        &minus(&all_target, &[k.set_privs]),
+        &all_target,
+    )
+    .await;
+    let path = format!("{parent}/{}/{g1}", k.groups_seg);
+    let mut admin_privs = oz_pair(k, "add_relationships", "groups");
+    admin_privs.push(k.oz("set_privileges"));
+    let admin = c.admin(&refs(&admin_privs)).await;
+    let bodies: Vec<Value> = k
+        .correct_privs
+        .iter()
+        .map(|p| json!({ "privileges": p }))
+        .collect();
+    for body in &bodies {
+        c.expect_denied(
+            Method::PUT,
+            &path,
+            Some(body.clone()),
+            &[&non_admin, &a_no_set],
+        )
+        .await;
+        c.expect_partial_admins_forbidden(
+            Method::PUT,
+            &path,
+            Some(body.clone()),
+            &refs(&admin_privs),
+        )
+        .await;
+    }
+    c.expect_bad_values(
+        Method::PUT,
+        &path,
+        &user,
+        &bodies[0],
+        &[
+            ("privileges", json!(""), "badValueListOfStrings"),
+            (
+                "privileges",
+                json!(["space_view", "group_view", "handle_view"]),
+                "badValueListNotAllowed",
+            ),
+        ],
+    )
+    .await;
+    for client in [&user, &admin] {
+        for body in &bodies {
+            let r = c.s.put(&path, client, body.clone()).await;
+            r.expect(201);
+            expect_location(&r, &path);
+            assert_eq!(
+                c.privs(&format!("{path}/privileges")).await,
+                sorted(&strings(&body["privileges"]))
+            );
+            c.s.delete(&path, &c.root).await.expect(204);
+        }
+    }
+}

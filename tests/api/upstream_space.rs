@@ -482,3 +482,9 @@ async fn get_eff_user_membership_intermediaries() {
 async fn get_eff_group_privileges_test() {
     kinds::get_eff_group_privileges_test(&Ctx::start().await, &SPACE).await;
 }
+
+// space_groups_api_test_SUITE:add_group_with_privileges_test
+#[tokio::test]
+async fn add_group_with_privileges_test() {
+    kinds::add_group_with_privileges_test(&Ctx::start().await, &SPACE).await;
+}
