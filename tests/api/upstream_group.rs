@@ -641,3 +641,102 @@ async fn list_parents_test() {
 async fn add_child_with_privileges_test() {
     kinds::add_group_with_privileges_test(&Ctx::start().await, &GROUP).await;
 }
+
+/// (parent, child, users allowed besides oz_groups_view admins, expected ids of first hops)
+type ChildCase<'a> = (&'a String, &'a String, Vec<&'a Auth>, Vec<&'a str>);
+
+// group_children_api_test_SUITE:get_eff_child_membership_intermediaries
+#[tokio::test]
+async fn get_eff_child_membership_intermediaries() {
+    //                   Group1    Group5
+    //              Group2  |    Group4
+    //            Group3----|-'    | |  Group6 (no view privs)
+    //                \     |     /   \   /
+    //                 \    |    /     User2 (no view privs)
+    //                  UserGroup
+    //                    User1 (view privs)
+    // Readable by members of the child, holders of group_view in the parent, oz_groups_view.
+    let c = Ctx::start().await;
+    let (_, a1) = c.user().await;
+    let (u2, a2) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let ug = c.s.group(&a1, "group1").await;
+    let mut g = vec![];
+    for _ in 0..6 {
+        g.push(kinds::root_group(&c, "group1").await);
+    }
+    let (g1, g2, g3, g4, g5, g6) = (&g[0], &g[1], &g[2], &g[3], &g[4], &g[5]);
+    let no_view = vec!["group_view".to_owned()];
+    for grp in [g4, g6] {
+        kinds::add_user(&c, &format!("/groups/{grp}"), &u2).await;
+        c.set_privs(
+            &format!("/groups/{grp}/users/{u2}/privileges"),
+            &[],
+            &no_view,
+        )
+        .await;
+    }
+    for (p, ch) in [
+        (g1, &ug),
+        (g1, g2),
+        (g1, g4),
+        (g3, &ug),
+        (g2, g3),
+        (g4, g3),
+        (g4, &ug),
+        (g4, g6),
+        (g5, g4),
+    ] {
+        c.s.put(&format!("/groups/{p}/children/{ch}"), &c.root, json!({}))
+            .await
+            .expect(201);
+    }
+    c.set_privs(
+        &format!("/groups/{g4}/children/{g6}/privileges"),
+        &[],
+        &no_view,
+    )
+    .await;
+    let admin = c.admin(&["oz_groups_view"]).await;
+    let both = || vec![&a1, &a2];
+    let cases: Vec<ChildCase> = vec![
+        (g1, &ug, both(), vec!["self", g2, g4]),
+        (g1, g2, both(), vec!["self"]),
+        (g1, g3, both(), vec![g2, g4]),
+        (g1, g4, both(), vec!["self"]),
+        (g1, g6, both(), vec![g4]),
+        (g2, &ug, vec![&a1], vec![g3]),
+        (g2, g3, vec![&a1], vec!["self"]),
+        (g3, &ug, vec![&a1], vec!["self"]),
+        (g4, &ug, vec![&a1], vec!["self", g3]),
+        (g4, g3, vec![&a1], vec!["self"]),
+        (g4, g6, both(), vec!["self"]),
+        (g5, &ug, both(), vec![g4]),
+        (g5, g3, both(), vec![g4]),
+        (g5, g4, both(), vec!["self"]),
+        (g5, g6, both(), vec![g4]),
+    ];
+    for (parent, child, correct, expected) in cases {
+        let path = format!("/groups/{parent}/effective_children/{child}/membership");
+        let forbidden: Vec<&Auth> = [&non_admin, &a1, &a2]
+            .into_iter()
+            .filter(|a| !correct.iter().any(|c| std::ptr::eq(*c, *a)))
+            .collect();
+        c.expect_denied(Method::GET, &path, None, &forbidden).await;
+        let mut expected: Vec<Value> = expected
+            .iter()
+            .map(|id| json!({"type": "group", "id": id}))
+            .collect();
+        expected.sort_by_key(|v| v.to_string());
+        for client in correct.iter().copied().chain([&admin]) {
+            let r = c.s.get(&path, client).await;
+            r.expect(200);
+            let mut got = r.body["intermediaries"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            got.sort_by_key(|v| v.to_string());
+            assert_eq!(got, expected, "{path}");
+        }
+    }
+}
