@@ -1,5 +1,8 @@
 //! Onezone's `user_privileges_api_test_SUITE` ported (oz privileges of users; see `upstream.rs`).
 
+use reqwest::Method;
+use serde_json::json;
+
 use crate::upstream::{self, Ctx};
 use crate::upstream_kinds as kinds;
 
@@ -145,13 +148,9 @@ async fn eff_env(c: &Ctx, user: &str, a_user: &crate::harness::Auth, user2: &str
     let mid = kinds::root_group(c, "group").await;
     let top = kinds::root_group(c, "group").await;
     for (p, ch) in [(&mid, &bottom), (&top, &mid)] {
-        c.s.put(
-            &format!("/groups/{p}/children/{ch}"),
-            &c.root,
-            serde_json::json!({}),
-        )
-        .await
-        .expect(201);
+        c.s.put(&format!("/groups/{p}/children/{ch}"), &c.root, json!({}))
+            .await
+            .expect(201);
     }
     for g in [&bottom, &mid, &top] {
         kinds::add_user(c, &format!("/groups/{g}"), user2).await;
@@ -240,7 +239,7 @@ async fn create_group_test() {
         &c,
         "groups",
         &[],
-        serde_json::json!({"name": upstream::CORRECT_NAME, "type": "unit"}),
+        json!({"name": upstream::CORRECT_NAME, "type": "unit"}),
         &upstream::group_bad_values(),
     )
     .await;
@@ -254,7 +253,7 @@ async fn create_space_test() {
         &c,
         "spaces",
         &[],
-        serde_json::json!({"name": upstream::CORRECT_NAME}),
+        json!({"name": upstream::CORRECT_NAME}),
         &upstream::bad_values_name(),
     )
     .await;
@@ -344,4 +343,127 @@ async fn list_eff_handles_test() {
 #[tokio::test]
 async fn get_handle_test() {
     kinds::user_get_test(&Ctx::start().await, "handles").await;
+}
+
+/// `join_{group,space}_test` of user_groups / user_spaces: a fresh invite token of the creator
+/// per attempt; the invited user joins at /user/{seg}/join (201, Location …/user/{seg}/{id});
+/// upstream's bad_values for `token`; joining what one already belongs to is 409.
+async fn join_test(seg: &str) {
+    let c = Ctx::start().await;
+    let (u1, a1) = c.user().await;
+    let (_, creator) = c.user().await;
+    let k = if seg == "groups" {
+        &kinds::GROUP
+    } else {
+        &kinds::SPACE
+    };
+    let base = kinds::create_by(&c, k, "", &creator).await;
+    let id = base.rsplit('/').next().unwrap_or_default().to_owned();
+    let new_token = || async {
+        let r =
+            c.s.post(&format!("{base}/users/token"), &creator, json!({}))
+                .await;
+        r.expect(200);
+        r.body["token"].as_str().unwrap_or_default().to_owned()
+    };
+    let path = format!("/user/{seg}/join");
+    let token = new_token().await;
+    c.expect_denied(Method::POST, &path, Some(json!({ "token": token })), &[])
+        .await;
+    c.expect_bad_values(
+        Method::POST,
+        &path,
+        &a1,
+        &json!({ "token": token }),
+        &[
+            ("token", json!(""), "badValueEmpty"),
+            ("token", json!(1234), "badValueToken"),
+            ("token", json!("123qwe"), "badValueToken"),
+        ],
+    )
+    .await;
+    for bad in [json!(1234), json!("123qwe")] {
+        let r = c.s.post(&path, &a1, json!({ "token": bad })).await;
+        assert_eq!(
+            r.body["error"]["details"]["tokenError"]["id"],
+            json!("badToken"),
+            "{}",
+            r.text
+        );
+    }
+    assert!(!c
+        .list(&format!("{base}/users"), "users")
+        .await
+        .contains(&u1));
+    let r =
+        c.s.post(&path, &a1, json!({ "token": new_token().await }))
+            .await;
+    r.expect(201);
+    upstream::expect_location(&r, &format!("/user/{seg}/{id}"));
+    assert!(c
+        .s
+        .get(&format!("/user/{seg}"), &a1)
+        .await
+        .set(seg)
+        .contains(&id));
+    // a member joining again: 409, the token is not consumed (the usage-limit half is ignored below)
+    let r =
+        c.s.post(&path, &a1, json!({ "token": new_token().await }))
+            .await;
+    r.expect_error(409, "relationAlreadyExists");
+}
+
+/// The usage-limit half of `join_*_test`: the legacy invite routes mint tokens with usageLimit 1
+/// (token_logic:create_legacy_invite_token), so a second user cannot join with the same token.
+async fn join_test_usage_limit(seg: &str) {
+    let c = Ctx::start().await;
+    let (_, a1) = c.user().await;
+    let (_, a2) = c.user().await;
+    let (_, creator) = c.user().await;
+    let k = if seg == "groups" {
+        &kinds::GROUP
+    } else {
+        &kinds::SPACE
+    };
+    let base = kinds::create_by(&c, k, "", &creator).await;
+    let r =
+        c.s.post(&format!("{base}/users/token"), &creator, json!({}))
+            .await;
+    r.expect(200);
+    let token = r.body["token"].as_str().unwrap_or_default().to_owned();
+    let path = format!("/user/{seg}/join");
+    c.s.post(&path, &a1, json!({ "token": token }))
+        .await
+        .expect(201);
+    c.s.post(&path, &a2, json!({ "token": token }))
+        .await
+        .expect_error(400, "inviteTokenUsageLimitReached");
+}
+
+// user_groups_api_test_SUITE:join_group_test
+#[tokio::test]
+async fn join_group_test() {
+    join_test("groups").await;
+}
+
+// user_groups_api_test_SUITE:join_group_test (assert_invite_token_usage_limit_reached)
+#[tokio::test]
+#[ignore = "known defect: invite tokens of POST /groups/{id}/users/token have no usage limit (Onezone: 1), \
+            user_groups_api_test_SUITE:join_group_test"]
+async fn join_group_test_usage_limit() {
+    join_test_usage_limit("groups").await;
+}
+
+// user_spaces_api_test_SUITE:join_space_test
+#[tokio::test]
+async fn join_space_test() {
+    join_test("spaces").await;
+}
+
+// user_spaces_api_test_SUITE:join_space_test (assert_invite_token_usage_limit_reached)
+#[tokio::test]
+#[ignore = "known defect: invite tokens of POST /spaces/{id}/users/token have no usage limit (Onezone: 1), \
+            user_spaces_api_test_SUITE:join_space_test"]
+async fn join_space_test_usage_limit() {
+    join_test_usage_limit("spaces").await;
 }
