@@ -740,3 +740,15 @@ async fn get_eff_child_membership_intermediaries() {
         }
     }
 }
+
+// group_users_api_test_SUITE:create_user_invite_token_test
+#[tokio::test]
+async fn create_user_invite_token_test() {
+    kinds::create_invite_token_test(&Ctx::start().await, &GROUP, false).await;
+}
+
+// group_children_api_test_SUITE:create_group_invite_token_test
+#[tokio::test]
+async fn create_group_invite_token_test() {
+    kinds::create_invite_token_test(&Ctx::start().await, &GROUP, true).await;
+}

@@ -1568,3 +1568,54 @@ pub async fn add_group_with_privileges_test(c: &Ctx, k: &Kind) {
         }
     }
 }
+
+/// `create_user_invite_token_test` / `create_group_invite_token_test`: POST …/{users,groups or
+/// children}/token by the add privilege, or an admin holding oz_tokens_manage and the kind's
+/// add_relationships; 200 with a token that the invitee can join with.
+pub async fn create_invite_token_test(c: &Ctx, k: &Kind, for_groups: bool) {
+    let privilege = if for_groups { k.add_group } else { k.add_user };
+    let env = basic_env(c, k, &[privilege]).await;
+    let (_, non_admin) = c.user().await;
+    let seg = if for_groups { k.groups_seg } else { "users" };
+    let path = format!("{}/{seg}/token", env.base);
+    let admin_privs = ["oz_tokens_manage".to_owned(), k.oz("add_relationships")];
+    let admin = c.admin(&refs(&admin_privs)).await;
+    c.expect_denied(Method::POST, &path, Some(json!({})), &[&env.a1, &non_admin])
+        .await;
+    // upstream's admin holds both, but only add_relationships is required
+    // (invite_tokens:has_admin_privileges_to_invite; the admin's own token needs no oz_tokens_manage)
+    let tokens_only = c.admin(&["oz_tokens_manage"]).await;
+    c.expect_denied(Method::POST, &path, Some(json!({})), &[&tokens_only])
+        .await;
+    let add_only = c.admin(&[&k.oz("add_relationships")]).await;
+    for client in with_owner(&env, vec![&env.a2, &admin, &add_only]) {
+        let r = c.s.post(&path, client, json!({})).await;
+        r.expect(200);
+        let token = r.body["token"].as_str().unwrap_or_default().to_owned();
+        assert!(!token.is_empty(), "{}", r.text);
+        // the invitee may join with it
+        let (_, invitee) = c.user().await;
+        let r = if for_groups {
+            let g = c.s.group(&invitee, "joiner").await;
+            let join = if k.plural == "groups" {
+                "parents"
+            } else {
+                k.plural
+            };
+            c.s.post(
+                &format!("/groups/{g}/{join}/join"),
+                &invitee,
+                json!({ "token": token }),
+            )
+            .await
+        } else {
+            c.s.post(
+                &format!("/user/{}/join", k.plural),
+                &invitee,
+                json!({ "token": token }),
+            )
+            .await
+        };
+        r.expect(201);
+    }
+}

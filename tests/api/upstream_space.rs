@@ -488,3 +488,15 @@ async fn get_eff_group_privileges_test() {
 async fn add_group_with_privileges_test() {
     kinds::add_group_with_privileges_test(&Ctx::start().await, &SPACE).await;
 }
+
+// space_users_api_test_SUITE:create_user_invite_token_test
+#[tokio::test]
+async fn create_user_invite_token_test() {
+    kinds::create_invite_token_test(&Ctx::start().await, &SPACE, false).await;
+}
+
+// space_groups_api_test_SUITE:create_group_invite_token_test
+#[tokio::test]
+async fn create_group_invite_token_test() {
+    kinds::create_invite_token_test(&Ctx::start().await, &SPACE, true).await;
+}
