@@ -752,3 +752,27 @@ async fn create_user_invite_token_test() {
 async fn create_group_invite_token_test() {
     kinds::create_invite_token_test(&Ctx::start().await, &GROUP, true).await;
 }
+
+// group_users_api_test_SUITE:list_eff_users_test
+#[tokio::test]
+async fn list_eff_users_test() {
+    kinds::list_eff_users_test(&Ctx::start().await, &GROUP).await;
+}
+
+// group_users_api_test_SUITE:get_eff_user_details_test
+#[tokio::test]
+async fn get_eff_user_details_test() {
+    kinds::get_eff_user_test(&Ctx::start().await, &GROUP).await;
+}
+
+// group_children_api_test_SUITE:get_eff_children_test
+#[tokio::test]
+async fn get_eff_children_test() {
+    kinds::list_eff_groups_test(&Ctx::start().await, &GROUP).await;
+}
+
+// group_children_api_test_SUITE:get_child_details_test and get_eff_child_details_test
+#[tokio::test]
+async fn get_child_details_test() {
+    kinds::get_group_test(&Ctx::start().await, &GROUP).await;
+}

@@ -425,3 +425,9 @@ async fn get_user_test() {
 async fn get_eff_group_privileges_test() {
     kinds::get_eff_group_privileges_test(&Ctx::start().await, &HANDLE).await;
 }
+
+// handle_groups_api_test_SUITE:get_group_test and get_eff_group_test
+#[tokio::test]
+async fn get_group_test() {
+    kinds::get_group_test(&Ctx::start().await, &kinds::HANDLE).await;
+}

@@ -435,3 +435,9 @@ async fn get_handle_test() {
         assert!(r.body["creator"].is_object(), "{}", r.text);
     }
 }
+
+// hservice_groups_api_test_SUITE:get_group_test and get_eff_group_test
+#[tokio::test]
+async fn get_group_test() {
+    kinds::get_group_test(&Ctx::start().await, &HSERVICE).await;
+}

@@ -953,7 +953,7 @@ pub async fn list_eff_groups_test(c: &Ctx, k: &Kind) {
     let (env, groups, _) = eff_users_env(c, k).await;
     let (_, non_admin) = c.user().await;
     let admin = c.admin(&[&k.oz("list_relationships")]).await;
-    let path = format!("{}/effective_groups", env.base);
+    let path = format!("{}/{}", env.base, eff_groups_seg(k));
     c.expect_denied(Method::GET, &path, None, &[&env.a1, &non_admin])
         .await;
     for client in with_owner(&env, vec![&admin, &env.a2]) {
@@ -1617,5 +1617,54 @@ pub async fn create_invite_token_test(c: &Ctx, k: &Kind, for_groups: bool) {
             .await
         };
         r.expect(201);
+    }
+}
+
+fn eff_groups_seg(k: &Kind) -> &'static str {
+    if k.groups_seg == "children" {
+        "effective_children"
+    } else {
+        "effective_groups"
+    }
+}
+
+/// `get_group_test` of the hservice/handle/space *_groups suites (`get_child_details_test` for
+/// groups) and its `get_eff_*` twin: a member group's shared record, for the view privilege, for
+/// members of that group (whatever they hold in the entity) and for oz_groups_view.
+pub async fn get_group_test(c: &Ctx, k: &Kind) {
+    let env = basic_env(c, k, &[k.view]).await;
+    let (_, non_admin) = c.user().await;
+    let g = root_group(c, "shared group").await;
+    c.s.put(
+        &format!("{}/{}/{g}", env.base, k.groups_seg),
+        &c.root,
+        json!({}),
+    )
+    .await
+    .expect(201);
+    // a member of the group who lacks the view privilege in the entity
+    let (from_group, a_from_group) = c.user().await;
+    add_user(c, &format!("/groups/{g}"), &from_group).await;
+    if k.plural != "groups" {
+        add_user(c, &env.base, &from_group).await;
+        c.put_privs(
+            &format!("{}/users/{from_group}/privileges", env.base),
+            &minus(&env.all, &[k.view]),
+            &env.all,
+        )
+        .await;
+    }
+    let admin = c.admin(&["oz_groups_view"]).await;
+    for seg in [k.groups_seg, eff_groups_seg(k)] {
+        let path = format!("{}/{seg}/{g}", env.base);
+        c.expect_denied(Method::GET, &path, None, &[&non_admin, &env.a1])
+            .await;
+        for client in with_owner(&env, vec![&admin, &env.a2, &a_from_group]) {
+            let r = c.s.get(&path, client).await;
+            r.expect(200);
+            assert_eq!(r.body["groupId"], json!(g));
+            assert_eq!(r.body["name"], json!("shared group"));
+            assert_eq!(r.body["type"], json!("team"));
+        }
     }
 }

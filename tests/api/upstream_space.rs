@@ -500,3 +500,9 @@ async fn create_user_invite_token_test() {
 async fn create_group_invite_token_test() {
     kinds::create_invite_token_test(&Ctx::start().await, &SPACE, true).await;
 }
+
+// space_groups_api_test_SUITE:get_group_test and get_eff_group_test
+#[tokio::test]
+async fn get_group_test() {
+    kinds::get_group_test(&Ctx::start().await, &SPACE).await;
+}
