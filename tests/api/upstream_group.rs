@@ -776,3 +776,15 @@ async fn get_eff_children_test() {
 async fn get_child_details_test() {
     kinds::get_group_test(&Ctx::start().await, &GROUP).await;
 }
+
+// group_parents_api_test_SUITE:join_parent_test
+#[tokio::test]
+async fn join_parent_test() {
+    kinds::group_join_test(&Ctx::start().await, &GROUP, "group_add_parent").await;
+}
+
+// group_spaces_api_test_SUITE:join_space_test
+#[tokio::test]
+async fn join_space_test() {
+    kinds::group_join_test(&Ctx::start().await, &kinds::SPACE, "group_add_space").await;
+}

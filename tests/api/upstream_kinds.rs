@@ -1668,3 +1668,81 @@ pub async fn get_group_test(c: &Ctx, k: &Kind) {
         }
     }
 }
+
+/// `join_parent_test` of group_parents / `join_space_test` of group_spaces: G1 joins with an
+/// invite-group token at /groups/{G1}/{parents,spaces}/join, by group_add_parent /
+/// group_add_space in G1 (U2) or oz_groups_add_relationships; upstream's bad_values for `token`.
+pub async fn group_join_test(c: &Ctx, target: &Kind, privilege: &str) {
+    let env = basic_env(c, &GROUP, &[privilege]).await;
+    let (_, non_admin) = c.user().await;
+    let (_, creator) = c.user().await;
+    let admin = c.admin(&["oz_groups_add_relationships"]).await;
+    let seg = if target.plural == "groups" {
+        "parents"
+    } else {
+        target.plural
+    };
+    let path = format!("{}/{seg}/join", env.base);
+    let new_target = || async {
+        let base = create_by(c, target, "", &creator).await;
+        let token = invite_group_token(c, target, &base, &creator).await;
+        (
+            base.rsplit('/').next().unwrap_or_default().to_owned(),
+            token,
+        )
+    };
+    let (id, token) = new_target().await;
+    let body = json!({ "token": token });
+    c.expect_denied(
+        Method::POST,
+        &path,
+        Some(body.clone()),
+        &[&non_admin, &env.a1],
+    )
+    .await;
+    c.expect_bad_values(
+        Method::POST,
+        &path,
+        &env.a2,
+        &body,
+        &[
+            ("token", json!(""), "badValueEmpty"),
+            ("token", json!(1234), "badValueToken"),
+            ("token", json!("123qwe"), "badValueToken"),
+        ],
+    )
+    .await;
+    let key = if seg == "parents" { "groups" } else { seg };
+    assert!(!c
+        .list(&format!("{}/{seg}", env.base), key)
+        .await
+        .contains(&id));
+    for client in [&env.a2, &admin] {
+        let (id, token) = new_target().await;
+        let r = c.s.post(&path, client, json!({ "token": token })).await;
+        r.expect(201);
+        expect_location(&r, &format!("{}/{seg}/{id}", env.base));
+        assert!(c
+            .list(&format!("{}/{seg}", env.base), key)
+            .await
+            .contains(&id));
+        // joining again with a fresh token: 409 (upstream: the token is not consumed then)
+        let again =
+            invite_group_token(c, target, &format!("/{}/{id}", target.plural), &creator).await;
+        let r = c.s.post(&path, client, json!({ "token": again })).await;
+        r.expect_error(409, "relationAlreadyExists");
+    }
+}
+
+/// An invite-group token for `base` issued by `issuer` (`POST {base}/{groups|children}/token`).
+async fn invite_group_token(c: &Ctx, target: &Kind, base: &str, issuer: &Auth) -> String {
+    let r =
+        c.s.post(
+            &format!("{base}/{}/token", target.groups_seg),
+            issuer,
+            json!({}),
+        )
+        .await;
+    r.expect(200);
+    r.body["token"].as_str().unwrap_or_default().to_owned()
+}
