@@ -788,3 +788,54 @@ async fn join_parent_test() {
 async fn join_space_test() {
     kinds::group_join_test(&Ctx::start().await, &kinds::SPACE, "group_add_space").await;
 }
+
+// group_misc_api_test_SUITE:list_test
+// (upstream lists the predefined groups `all_users` and `admins`; privzone predefines `admins` only)
+#[tokio::test]
+async fn list_test() {
+    let c = Ctx::start().await;
+    let (_, u1) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let mut expected = vec![];
+    for _ in 0..5 {
+        expected.push(c.s.group(&u1, "group1").await);
+    }
+    let admin = c.admin(&["oz_groups_list"]).await;
+    c.expect_denied(Method::GET, "/groups", None, &[&non_admin, &u1])
+        .await;
+    let r = c.s.get("/groups", &admin).await;
+    r.expect(200);
+    expected.push("admins".to_owned());
+    assert_eq!(r.set("groups"), upstream::sorted(&expected));
+}
+
+// group_misc_api_test_SUITE:protected_group_test (on the predefined `admins` group, which
+// privzone protects; upstream marks a group protected through an internal call)
+#[tokio::test]
+async fn protected_group_test() {
+    let c = Ctx::start().await;
+    let admin = c.admin(&["oz_groups_delete"]).await;
+    for client in [&admin, &c.root, &Auth::admin()] {
+        c.s.delete("/groups/admins", client)
+            .await
+            .expect_error(403, "protectedGroup");
+    }
+    assert!(c
+        .list("/groups", "groups")
+        .await
+        .contains(&"admins".to_owned()));
+}
+
+// group_misc_api_test_SUITE:list_privileges_test
+#[tokio::test]
+async fn list_privileges_test() {
+    let c = Ctx::start().await;
+    for client in [&Auth::Nobody, &c.root] {
+        let r = c.s.get("/groups/privileges", client).await;
+        r.expect(200);
+        assert_eq!(r.set("member"), vec!["group_view".to_owned()]);
+        assert_eq!(r.set("manager").len(), 12, "{}", r.text);
+        assert_eq!(r.set("admin").len(), 23, "{}", r.text);
+        assert!(r.set("manager").iter().all(|p| r.set("admin").contains(p)));
+    }
+}
