@@ -389,7 +389,7 @@ async fn get_eff_user_privileges_test() {
     kinds::get_eff_user_privileges_test(&Ctx::start().await, &SPACE).await;
 }
 
-/// (space, subject user, users allowed besides admins and owners, expected (type, id) hops)
+/// (space, subject user or group, users allowed besides admins and owners, expected (type, id) hops)
 type Case<'a> = (
     &'a String,
     &'a String,
@@ -505,4 +505,112 @@ async fn create_group_invite_token_test() {
 #[tokio::test]
 async fn get_group_test() {
     kinds::get_group_test(&Ctx::start().await, &SPACE).await;
+}
+
+// space_groups_api_test_SUITE:get_eff_group_membership_intermediaries
+#[tokio::test]
+async fn get_eff_group_membership_intermediaries() {
+    //      Space1       Space2     Space3
+    //       | |  \     /   |  \     /  | \
+    //       |  \   Group2  |   Group3   \  Group4 (no view privs)
+    //       |   \   /      |   /  |      \  /
+    //         \  Group1----|-'    |      User2 (no view privs)
+    //             '------UserGroup
+    //                  User1 (view privs)
+    let c = Ctx::start().await;
+    let (_, all_owner) = c.user().await;
+    let (u1, a1) = c.user().await;
+    let (u2, a2) = c.user().await;
+    let (_, non_admin) = c.user().await;
+    let ug = c.s.group(&a1, "group1").await;
+    let mut g = vec![];
+    for _ in 0..4 {
+        g.push(kinds::root_group(&c, "group1").await);
+    }
+    let (g1, g2, g3, g4) = (&g[0], &g[1], &g[2], &g[3]);
+    let mut s = vec![];
+    for _ in 0..3 {
+        s.push(new_space(&c, &all_owner).await);
+    }
+    let (s1, s2, s3) = (&s[0], &s[1], &s[2]);
+    kinds::add_user(&c, &format!("/groups/{g4}"), &u2).await;
+    kinds::add_user(&c, &format!("/spaces/{s1}"), &u1).await;
+    kinds::add_user(&c, &format!("/spaces/{s3}"), &u2).await;
+    let no_view = vec!["space_view".to_owned()];
+    c.set_privs(
+        &format!("/spaces/{s3}/users/{u2}/privileges"),
+        &[],
+        &no_view,
+    )
+    .await;
+    for (p, ch) in [(g1, &ug), (g2, g1), (g3, g1), (g3, &ug)] {
+        c.s.put(&format!("/groups/{p}/children/{ch}"), &c.root, json!({}))
+            .await
+            .expect(201);
+    }
+    for (sp, gr) in [
+        (s1, &ug),
+        (s1, g1),
+        (s1, g2),
+        (s2, &ug),
+        (s2, g2),
+        (s2, g3),
+        (s3, g3),
+        (s3, g4),
+    ] {
+        kinds::add_group(&c, &format!("/spaces/{sp}"), gr).await;
+    }
+    c.set_privs(
+        &format!("/spaces/{s3}/groups/{g4}/privileges"),
+        &[],
+        &no_view,
+    )
+    .await;
+    let admin = c.admin(&["oz_spaces_view"]).await;
+    let cases: Vec<Case> = vec![
+        (
+            s1,
+            &ug,
+            vec![&a1],
+            vec![("space", "self"), ("group", g1), ("group", g2)],
+        ),
+        (s1, g1, vec![&a1], vec![("space", "self"), ("group", g2)]),
+        (s1, g2, vec![&a1], vec![("space", "self")]),
+        (
+            s2,
+            &ug,
+            vec![&a1],
+            vec![("space", "self"), ("group", g2), ("group", g3)],
+        ),
+        (s2, g1, vec![&a1], vec![("group", g2), ("group", g3)]),
+        (s2, g2, vec![&a1], vec![("space", "self")]),
+        (s2, g3, vec![&a1], vec![("space", "self")]),
+        (s3, &ug, vec![&a1], vec![("group", g3)]),
+        (s3, g1, vec![&a1], vec![("group", g3)]),
+        (s3, g3, vec![&a1], vec![("space", "self")]),
+        (s3, g4, vec![&a1, &a2], vec![("space", "self")]),
+    ];
+    for (space, group, correct, expected) in cases {
+        let path = format!("/spaces/{space}/effective_groups/{group}/membership");
+        let forbidden: Vec<&Auth> = [&non_admin, &a1, &a2]
+            .into_iter()
+            .filter(|a| !correct.iter().any(|c| std::ptr::eq(*c, *a)))
+            .collect();
+        c.expect_denied(Method::GET, &path, None, &forbidden).await;
+        let mut expected: Vec<serde_json::Value> = expected
+            .iter()
+            .map(|(t, id)| json!({"type": t, "id": id}))
+            .collect();
+        expected.sort_by_key(|v| v.to_string());
+        for client in correct.iter().copied().chain([&admin, &all_owner]) {
+            let r = c.s.get(&path, client).await;
+            r.expect(200);
+            let mut got = r.body["intermediaries"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            got.sort_by_key(|v| v.to_string());
+            assert_eq!(got, expected, "{path}");
+        }
+    }
 }
