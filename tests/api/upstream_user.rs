@@ -3,11 +3,12 @@
 use reqwest::Method;
 use serde_json::json;
 
+use crate::harness::Auth;
 use crate::upstream::{self, Ctx};
 use crate::upstream_kinds as kinds;
 
 async fn all_oz(c: &Ctx) -> Vec<String> {
-    let r = c.s.get("/privileges", &crate::harness::Auth::Nobody).await;
+    let r = c.s.get("/privileges", &Auth::Nobody).await;
     r.expect(200);
     r.set("admin")
 }
@@ -54,7 +55,7 @@ async fn get_self_oz_privileges_test() {
         r.expect(200);
         assert_eq!(r.set("privileges"), privs);
     }
-    c.s.get("/user/privileges", &crate::harness::Auth::Nobody)
+    c.s.get("/user/privileges", &Auth::Nobody)
         .await
         .expect_error(401, "unauthorized");
 }
@@ -143,7 +144,7 @@ async fn delete_self_oz_privileges_test() {
 
 /// `set_oz_privs_fun`: User in Bottom ⊂ Mid ⊂ Top, User2 in all three; granted privileges are
 /// split between the users (same part), Bottom, Mid and Top.
-async fn eff_env(c: &Ctx, user: &str, a_user: &crate::harness::Auth, user2: &str, path: &str) {
+async fn eff_env(c: &Ctx, user: &str, a_user: &Auth, user2: &str, path: &str) {
     let bottom = c.s.group(a_user, "group").await;
     let mid = kinds::root_group(c, "group").await;
     let top = kinds::root_group(c, "group").await;
@@ -466,4 +467,215 @@ async fn join_space_test() {
             user_spaces_api_test_SUITE:join_space_test"]
 async fn join_space_test_usage_limit() {
     join_test_usage_limit("spaces").await;
+}
+
+// user_misc_api_test_SUITE:create_test
+#[tokio::test]
+async fn create_test() {
+    let c = Ctx::start().await;
+    let (_, non_admin) = c.user().await;
+    let admin = c.admin(&["oz_users_create"]).await;
+    c.expect_denied(Method::POST, "/users", Some(json!({})), &[&non_admin])
+        .await;
+    c.expect_bad_values(
+        Method::POST,
+        "/users",
+        &admin,
+        &json!({ "fullName": "Some Name" }),
+        &upstream::bad_values_full_name(),
+    )
+    .await;
+    // {fullName, username, password}, each given or left to its default
+    for (i, (full, user, pass)) in [
+        (false, false, false),
+        (false, true, false),
+        (true, false, false),
+        (true, true, false),
+        (false, true, true),
+        (true, true, true),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut body = json!({});
+        if full {
+            body["fullName"] = json!(format!("Full Name{i}"));
+        }
+        if user {
+            body["username"] = json!(format!("username{i}"));
+        }
+        if pass {
+            body["password"] = json!(format!("password-{i}-long-enough"));
+        }
+        let r = c.s.post("/users", &admin, body).await;
+        r.expect(201);
+        let id = r.location_id();
+        upstream::expect_location(&r, &format!("/users/{id}"));
+        let u = c.s.get(&format!("/users/{id}"), &c.root).await;
+        u.expect(200);
+        if full {
+            assert_eq!(u.body["fullName"], json!(format!("Full Name{i}")));
+        }
+        if user {
+            assert_eq!(u.body["username"], json!(format!("username{i}")));
+        } else {
+            assert!(u.body["username"].is_null(), "{}", u.text);
+        }
+        assert_eq!(u.body["basicAuthEnabled"], json!(pass), "{}", u.text);
+    }
+}
+
+// user_misc_api_test_SUITE:list_test
+#[tokio::test]
+async fn list_test() {
+    let c = Ctx::start().await;
+    let (u1, _) = c.user().await;
+    let (u2, _) = c.user().await;
+    let (non_admin_id, non_admin) = c.user().await;
+    let (admin_id, admin) = c.user().await;
+    c.s.grant_oz(&admin_id, &["oz_users_list"]).await;
+    c.expect_denied(Method::GET, "/users", None, &[&non_admin])
+        .await;
+    let r = c.s.get("/users", &admin).await;
+    r.expect(200);
+    let listed = r.set("users");
+    for u in [&u1, &u2, &non_admin_id, &admin_id] {
+        assert!(listed.contains(u), "{u} in {listed:?}");
+    }
+}
+
+// user_misc_api_test_SUITE:get_test (the protected scope) and get_self_test
+#[tokio::test]
+async fn get_test() {
+    let c = Ctx::start().await;
+    let (user, a_user) = c.s.user("UserUsername").await;
+    let (_, non_admin) = c.user().await;
+    let admin = c.admin(&["oz_users_view"]).await;
+    let path = format!("/users/{user}");
+    c.expect_denied(Method::GET, &path, None, &[&non_admin])
+        .await;
+    for client in [&a_user, &admin] {
+        let r = c.s.get(&path, client).await;
+        r.expect(200);
+        assert_eq!(r.body["userId"], json!(user));
+        assert_eq!(r.body["username"], json!("UserUsername"));
+        assert_eq!(r.body["fullName"], json!("UserUsername"));
+        assert_eq!(r.body["basicAuthEnabled"], json!(false));
+        assert_eq!(r.body["blocked"], json!(false));
+        assert!(r.body["emails"].is_array(), "{}", r.text);
+    }
+    let r = c.s.get("/user", &a_user).await;
+    r.expect(200);
+    assert_eq!(r.body["userId"], json!(user));
+    assert_eq!(r.body["username"], json!("UserUsername"));
+    c.s.get("/user", &Auth::Nobody)
+        .await
+        .expect_error(401, "unauthorized");
+}
+
+// user_misc_api_test_SUITE:update_test
+#[tokio::test]
+async fn update_test() {
+    let c = Ctx::start().await;
+    let (_, _occupied_auth) = c.s.user("occupiedname").await;
+    let new_user = |n: usize| {
+        let c = &c;
+        async move {
+            let r =
+                c.s.post(
+                    "/users",
+                    &c.root,
+                    json!({"fullName": "Full Name", "username": format!("current{n}")}),
+                )
+                .await;
+            r.expect(201);
+            let id = r.location_id();
+            let t =
+                c.s.post(
+                    &format!("/users/{id}/tokens/named"),
+                    &c.root,
+                    json!({"name": "test token"}),
+                )
+                .await;
+            t.expect(201);
+            (
+                id,
+                Auth::Token(t.body["token"].as_str().unwrap_or_default().to_owned()),
+            )
+        }
+    };
+    let (_, a0) = new_user(0).await;
+    let full = json!({"fullName": upstream::CORRECT_USER_NAME, "username": "newname0"});
+    let mut bad: Vec<(&str, serde_json::Value, &str)> = vec![
+        ("username", json!(""), "badValueUsername"),
+        ("username", json!("_asd"), "badValueUsername"),
+        ("username", json!("-asd"), "badValueUsername"),
+        ("username", json!("asd_"), "badValueUsername"),
+        ("username", json!(null), "badValueUsername"),
+        (
+            "username",
+            json!("verylongusernamewithatleast20chars"),
+            "badValueUsername",
+        ),
+        ("username", json!(1234), "badValueString"),
+        (
+            "username",
+            json!("occupiedname"),
+            "badValueIdentifierOccupied",
+        ),
+        ("fullName", json!("a_d"), "badValueFullName"),
+        ("fullName", json!("_ad"), "badValueFullName"),
+        ("fullName", json!("ad_"), "badValueFullName"),
+    ];
+    bad.extend(upstream::bad_values_full_name());
+    c.expect_bad_values(Method::PATCH, "/user", &a0, &full, &bad)
+        .await;
+    // at_least_one = [fullName, username]; setting the current username again is no error
+    let bodies = [
+        full.clone(),
+        json!({"fullName": upstream::CORRECT_USER_NAME}),
+        json!({"username": "current_N"}),
+        json!({"username": "fresh_N"}),
+    ];
+    for (i, body) in bodies.iter().enumerate() {
+        let n = i + 1;
+        let (id, a) = new_user(n).await;
+        let body: serde_json::Value =
+            serde_json::from_str(&body.to_string().replace("_N", &n.to_string()))
+                .unwrap_or_default();
+        c.s.patch("/user", &a, body.clone()).await.expect(204);
+        let r = c.s.get(&format!("/users/{id}"), &c.root).await;
+        let exp_full = body.get("fullName").cloned().unwrap_or(json!("Full Name"));
+        let exp_user = body
+            .get("username")
+            .cloned()
+            .unwrap_or(json!(format!("current{n}")));
+        assert_eq!(
+            (r.body["fullName"].clone(), r.body["username"].clone()),
+            (exp_full, exp_user)
+        );
+    }
+    c.s.patch("/user", &Auth::Nobody, full)
+        .await
+        .expect_error(401, "unauthorized");
+}
+
+// user_misc_api_test_SUITE:delete_test and delete_self_test
+#[tokio::test]
+async fn delete_test() {
+    let c = Ctx::start().await;
+    let (_, non_admin) = c.user().await;
+    let admin = c.admin(&["oz_users_delete"]).await;
+    let (victim, _) = c.user().await;
+    let path = format!("/users/{victim}");
+    c.expect_denied(Method::DELETE, &path, None, &[&non_admin])
+        .await;
+    c.s.delete(&path, &admin).await.expect(204);
+    c.expect_not_found_for_all(Method::DELETE, &path, &[&admin, &non_admin])
+        .await;
+    let (me, a_me) = c.user().await;
+    c.s.delete("/user", &a_me).await.expect(204);
+    c.s.get(&format!("/users/{me}"), &c.root)
+        .await
+        .expect_error(404, "notFound");
 }
