@@ -57,8 +57,6 @@ async fn update_group_privileges_test() {
 
 // space_groups_api_test_SUITE:add_group_test
 #[tokio::test]
-#[ignore = "known defect: PUT /spaces/{id}/groups/{gid} by a user lacking group_add_space in gid succeeds \
-            (crates/model/src/authorize.rs, AddMember), space_groups_api_test_SUITE:add_group_test"]
 async fn add_group_test() {
     kinds::add_group_both_sides_test(&Ctx::start().await, &SPACE, "group_add_space").await;
 }

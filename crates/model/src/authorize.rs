@@ -480,6 +480,11 @@ impl Check<'_> {
                         self.in_target(target, Role::AddGroup)
                             && c.is_some_and(|c| self.in_group(c, group::ADD_PARENT))
                     }
+                    // space_logic_plugin: the group side must agree too (`group_add_space`).
+                    (TargetIx::Space(_), Candidate::Group(c)) => {
+                        self.in_target(target, Role::AddGroup)
+                            && c.is_some_and(|c| self.in_group(c, group::ADD_SPACE))
+                    }
                     (_, Candidate::User(_)) => self.in_target(target, Role::AddUser),
                     (_, Candidate::Group(_)) => self.in_target(target, Role::AddGroup),
                 };
