@@ -563,6 +563,13 @@ fn deployment(scale: &Scale, report: &mut Report) {
 
     let random = random_pairs(state, &d, scale.samples, &mut rng);
     let members = member_pairs(state, &d, scale.samples, &mut rng);
+    // A check is a few dependent loads: its figures read best in units of this machine's
+    // DRAM latency (issue 16 point 4), measured here by a random walk far beyond the caches.
+    let dram = dram_latency(256 << 20, &mut StdRng::seed_from_u64(SEED ^ 1));
+    report.info(
+        "machine: memory latency (dependent load, random walk over 256 MiB; TLB misses included)",
+        format!("{:.0} ns", dram.as_secs_f64() * 1e9),
+    );
     type Check = fn(&State, UserIx, TargetIx) -> Option<usize>;
     for (name, pairs, check) in [
         (
@@ -921,6 +928,29 @@ fn onezone_scenarios(report: &mut Report) {
         "p99 ≤ 20 µs",
         p99 <= CHECK_P99,
     );
+}
+
+/// Latency of one dependent load from memory: a walk along a single random cycle through
+/// `bytes` of `usize` slots (Sattolo's shuffle), so no load can start before the one before it.
+fn dram_latency(bytes: usize, rng: &mut StdRng) -> Duration {
+    let n = (bytes / std::mem::size_of::<usize>()).max(2);
+    let mut next: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = rng.gen_range(0..i);
+        next.swap(i, j);
+    }
+    let hops: u32 = 4_000_000;
+    let mut at = 0usize;
+    for _ in 0..100_000 {
+        at = next[at];
+    }
+    let start = Instant::now();
+    for _ in 0..hops {
+        at = next[at];
+    }
+    let took = start.elapsed();
+    black_box(at);
+    took / hops
 }
 
 fn main() {
